@@ -1,0 +1,53 @@
+"""The book builds strictly: `jupyter-book build . -n -W --keep-going` with zero warnings.
+
+The build executes every notebook (through Jupyter Book's cache), so a cell
+that raises, a warning printed to stderr (``stderr_output: warn``), a broken
+cross-reference or citation each fail it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools import course
+
+BUILD_COMMAND = ["build", ".", "-n", "-W", "--keep-going"]
+
+
+@pytest.fixture(scope="module")
+def built_book():
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), *BUILD_COMMAND], cwd=course.ROOT,
+        capture_output=True, text=True, timeout=1800,
+    )
+    return result, course.ROOT / "_build" / "html"
+
+
+@pytest.mark.slow
+def test_book_builds_with_zero_warnings(built_book):
+    result, _ = built_book
+    log = result.stdout + result.stderr
+    # Sphinx reports "path: WARNING: message" (or ERROR/CRITICAL); the kernel's
+    # own "[IPKernelApp] WARNING | ..." process log line is not a book warning.
+    warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE):", line)]
+    assert result.returncode == 0 and not warnings, "\n".join(warnings[:30]) or log[-3000:]
+
+
+@pytest.mark.slow
+def test_every_toc_page_is_built_with_its_figures(built_book):
+    _, html = built_book
+    for entry in course.toc_files():
+        page = html / f"{entry}.html"
+        assert page.is_file(), f"{page} was not built"
+    for notebook in course.notebook_paths():
+        page = (html / notebook.relative_to(course.ROOT)).with_suffix(".html").read_text(encoding="utf-8")
+        assert "Traceback" not in page, f"{notebook.name} shows a traceback"
+        figures = len(re.findall(r'<img [^>]*src="[^"]*\.png"', page))
+        plot_calls = sum("plt.show()" in "".join(c["source"]) for c in course.code_cells(notebook))
+        assert figures >= plot_calls, f"{notebook.name}: {plot_calls} figures drawn, {figures} on the page"

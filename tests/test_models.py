@@ -1,0 +1,126 @@
+import functools
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from utils import models
+from utils._tensorflow import keras
+
+
+def names(model):
+    return [layer.name for layer in model.layers]
+
+
+def hidden_kernels(model):
+    return [layer.kernel.numpy() for layer in model.layers if layer.name.startswith("hidden_")]
+
+
+def test_layer_names_and_shapes():
+    model = models.build_mlp(num_layers=4, units=16, input_dim=10, num_classes=3)
+    assert names(model) == ["hidden_1", "hidden_2", "hidden_3", "hidden_4", "output"]
+    assert model.input_shape == (None, 10)
+    assert model.output_shape == (None, 3)
+    assert [layer.units for layer in model.layers] == [16, 16, 16, 16, 3]
+
+
+def test_string_activation_is_built_into_the_dense_layers():
+    model = models.build_mlp(num_layers=2, activation="tanh")
+    assert model.get_layer("hidden_1").activation is keras.activations.tanh
+    assert model.get_layer("output").activation is keras.activations.softmax
+
+
+def test_output_activation_none_gives_logits():
+    model = models.build_mlp(num_layers=1, output_activation=None)
+    assert model.get_layer("output").activation is keras.activations.linear
+
+
+def test_function_activation():
+    model = models.build_mlp(num_layers=2, activation=keras.activations.elu)
+    assert names(model) == ["hidden_1", "hidden_2", "output"]
+    assert model.get_layer("hidden_2").activation is keras.activations.elu
+
+
+@pytest.mark.parametrize(
+    "factory, layer_type",
+    [
+        (lambda: keras.layers.LeakyReLU(negative_slope=0.2), keras.layers.LeakyReLU),
+        (keras.layers.PReLU, keras.layers.PReLU),
+        (functools.partial(keras.layers.ELU, alpha=0.5), keras.layers.ELU),
+    ],
+)
+def test_layer_factory_gives_each_layer_its_own_activation_layer(factory, layer_type):
+    model = models.build_mlp(num_layers=3, units=8, activation=factory)
+    assert names(model) == [
+        "hidden_1", "activation_1", "hidden_2", "activation_2", "hidden_3", "activation_3", "output",
+    ]
+    activations = [model.get_layer(f"activation_{i}") for i in (1, 2, 3)]
+    assert all(type(layer) is layer_type for layer in activations)
+    assert len({id(layer) for layer in activations}) == 3
+    assert all(model.get_layer(f"hidden_{i}").activation is keras.activations.linear for i in (1, 2, 3))
+
+
+def test_leaky_relu_factory_computes_the_leaky_function():
+    model = models.build_mlp(
+        num_layers=1, units=1, input_dim=1, kernel_initializer="ones",
+        activation=lambda: keras.layers.LeakyReLU(negative_slope=0.2),
+    )
+    probe = keras.Model(model.inputs[0], model.get_layer("activation_1").output)
+    assert_allclose(probe(np.array([[-2.0], [3.0]])).numpy().ravel(), [-0.4, 3.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "initializer",
+    [keras.initializers.HeNormal(), keras.initializers.HeNormal(seed=3), "he_normal"],
+    ids=["unseeded instance", "seeded instance", "name"],
+)
+def test_each_layer_gets_its_own_initializer(initializer):
+    # One Keras initializer instance reused as is would give identical kernels.
+    kernels = hidden_kernels(models.build_mlp(num_layers=3, units=32, input_dim=32, kernel_initializer=initializer))
+    for a, b in [(0, 1), (1, 2), (0, 2)]:
+        assert not np.allclose(kernels[a], kernels[b])
+
+
+def test_seeded_initializer_is_reproducible():
+    first = hidden_kernels(models.build_mlp(2, 8, kernel_initializer=keras.initializers.GlorotNormal(seed=1)))
+    second = hidden_kernels(models.build_mlp(2, 8, kernel_initializer=keras.initializers.GlorotNormal(seed=1)))
+    for a, b in zip(first, second):
+        assert_allclose(a, b)
+
+
+def test_initializer_scale_is_applied():
+    model = models.build_mlp(1, 1000, input_dim=1000, kernel_initializer=keras.initializers.RandomNormal(stddev=0.05))
+    assert model.get_layer("hidden_1").kernel.numpy().std() == pytest.approx(0.05, rel=0.02)
+
+
+def test_model_trains(seeded):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    model = models.build_mlp(2, 16, "relu", "he_normal", input_dim=4, num_classes=2)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=20, verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_layers": 0}, r"^num_layers must be an integer >= 1; got 0$"),
+        ({"num_layers": 2.5}, r"^num_layers must be an integer >= 1; got 2.5$"),
+        ({"units": 0}, r"^units must be an integer >= 1; got 0$"),
+        ({"input_dim": -3}, r"^input_dim must be an integer >= 1"),
+        ({"num_classes": 0}, r"^num_classes must be an integer >= 1"),
+        ({"activation": "rleu"}, r"^activation must be one of 'linear', .*'relu'.*; got 'rleu' \(did you mean 'relu'\?\)$"),
+        ({"activation": 3}, r"^activation must be one of .*; got 3$"),
+        ({"activation": keras.layers.ReLU()}, r"^activation must be .* not a layer instance"),
+        ({"activation": lambda: "relu"}, r"^activation factory must return a keras.layers.Layer; it returned str$"),
+        ({"kernel_initializer": "he_nromal"}, r"^kernel_initializer must be one of .*'he_normal'.*; got 'he_nromal' \(did you mean 'he_normal'\?\)$"),
+        ({"kernel_initializer": 0.1}, r"^kernel_initializer must be one of .*; got float$"),
+        ({"output_activation": "relu"}, r"^output_activation must be one of 'softmax', 'sigmoid', 'linear' or None; got 'relu'$"),
+    ],
+)
+def test_bad_arguments_raise_one_line_value_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        models.build_mlp(**kwargs)
+    assert "\n" not in str(error.value)

@@ -1,0 +1,113 @@
+"""The package as a learner meets it: importable anywhere, quiet, installable."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from packaging.requirements import Requirement
+
+import utils
+from tools import course
+
+
+def run_python(code: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", code],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_import_utils_anywhere_is_silent_and_light(tmp_path):
+    result = run_python(
+        "import sys, utils; print(utils.__file__); print('tensorflow' in sys.modules)", tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    path, tensorflow_loaded = result.stdout.split()
+    assert path.startswith(str(course.ROOT / "utils"))
+    assert tensorflow_loaded == "False"
+
+
+def test_modules_load_tensorflow_without_log_lines(tmp_path):
+    # TensorFlow's C++ runtime writes to file descriptor 2 on import and on
+    # device discovery; none of it may reach a notebook.
+    code = (
+        "from utils import data, diagnostics, models, plotting, setup\n"
+        "import utils\n"
+        "model = models.build_mlp(2, 8)\n"
+        "print(diagnostics.gradient_norms(model, data.load_digits().x_val, data.load_digits().y_val).shape)\n"
+        "print(utils.models is models)"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.split() == ["(2,)", "True"]
+
+
+def test_curated_all():
+    assert sorted(utils.__all__) == ["data", "diagnostics", "models", "plotting", "setup"]
+    for name in utils.__all__:
+        module = importlib.import_module(f"utils.{name}")
+        assert module.__all__, name
+        for public in module.__all__:
+            assert hasattr(module, public), f"utils.{name}.__all__ lists missing {public}"
+            assert not public.startswith("_")
+    with pytest.raises(AttributeError):
+        utils.nonexistent  # noqa: B018
+
+
+def test_public_functions_have_numpy_docstrings():
+    for name in utils.__all__:
+        module = importlib.import_module(f"utils.{name}")
+        for public in module.__all__:
+            obj = getattr(module, public)
+            if callable(obj) and not isinstance(obj, type):
+                doc = obj.__doc__ or ""
+                assert doc.strip(), f"utils.{name}.{public} has no docstring"
+                if obj.__code__.co_argcount + obj.__code__.co_kwonlyargcount:
+                    assert "Parameters\n" in doc, f"utils.{name}.{public} documents no parameters"
+
+
+def requirement_pins() -> dict[str, str]:
+    pins = {}
+    for line in (course.ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement = Requirement(line)
+            (specifier,) = requirement.specifier
+            assert specifier.operator == "==", f"requirements.txt must pin exactly: {line}"
+            pins[requirement.name.lower()] = specifier.version
+    return pins
+
+
+def test_requirements_pin_the_course_stack():
+    pins = requirement_pins()
+    assert "tensorflow-cpu" not in pins and "tensorflow" in pins
+    assert pins["jupyter-book"].startswith("1.")
+    assert tuple(int(p) for p in pins["tensorflow"].split(".")[:2]) >= (2, 16)
+    assert pins["keras"].startswith("3.")
+    assert pins["ipywidgets"].startswith("8.")
+    for name in ("matplotlib", "nbval", "pytest", "sphinx-exercise", "scikit-learn"):
+        assert name in pins, name
+
+
+def test_package_ranges_are_looser_than_the_pins_and_admit_them():
+    project = tomllib.loads((course.ROOT / "pyproject.toml").read_text())["project"]
+    pins = requirement_pins()
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        assert not any(s.operator == "==" for s in requirement.specifier), f"pin in pyproject: {line}"
+        name = requirement.name.lower()
+        assert name in pins, f"{name} is a dependency but requirements.txt does not pin it"
+        assert requirement.specifier.contains(pins[name]), f"{line} excludes the pinned {pins[name]}"
+
+
+def test_version_matches_pyproject():
+    project = tomllib.loads((course.ROOT / "pyproject.toml").read_text())["project"]
+    assert utils.__version__ == project["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", utils.__version__)

@@ -1,0 +1,71 @@
+import random
+import sys
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+
+from utils import plotting, setup
+from utils._tensorflow import keras
+
+
+def test_set_seed_repeats_python_numpy_and_keras():
+    def draw():
+        return (
+            random.random(),
+            np.random.rand(),
+            keras.random.normal((3,)).numpy().tolist(),
+            keras.initializers.GlorotUniform()((2, 2)).numpy().tolist(),
+        )
+
+    setup.set_seed(7)
+    first = draw()
+    setup.set_seed(7)
+    assert draw() == first
+    setup.set_seed(8)
+    assert draw() != first
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None])
+def test_bad_seed_names_the_parameter(seed):
+    with pytest.raises(ValueError, match=r"^seed must be a non-negative integer"):
+        setup.set_seed(seed)
+    with pytest.raises(ValueError, match=r"^seed must be"):
+        setup.configure(seed=seed, verbose=False)
+
+
+def test_configure_prints_one_line_of_versions(capsys):
+    setup.configure(seed=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    for name in ("Python", "TensorFlow", "Keras 3.", "NumPy", "seed 3"):
+        assert name in lines[0]
+
+
+def test_configure_applies_the_course_style(monkeypatch):
+    mpl.rcdefaults()
+    assert mpl.rcParams["axes.spines.top"] is True
+    setup.configure(seed=0, verbose=False)
+    assert mpl.rcParams["axes.spines.top"] is False
+    assert mpl.rcParams["axes.grid"] is True
+    assert list(mpl.rcParams["axes.prop_cycle"].by_key()["color"]) == list(plotting.PALETTE)
+
+
+def test_configure_silences_tensorflow_logs():
+    import os
+
+    setup.configure(verbose=False)
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] in {"2", "3"}
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_in_colab_follows_google_colab_module(monkeypatch):
+    assert setup.in_colab() is False
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    assert setup.in_colab() is True
+
+
+def test_versions_names_the_libraries():
+    versions = setup.versions()
+    assert set(versions) >= {"Python", "TensorFlow", "Keras", "NumPy", "Matplotlib"}
+    assert versions["Keras"].startswith("3.")

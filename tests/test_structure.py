@@ -1,0 +1,99 @@
+"""The repository's conventions: table of contents, notebooks, configuration."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tools import course
+
+NOTEBOOKS = course.notebook_paths()
+NOTEBOOK_IDS = [str(p.relative_to(course.ROOT)) for p in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found under chapters/ or labs/"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = set(course.toc_files())
+    missing = [str(p.relative_to(course.ROOT).with_suffix("")) for p in NOTEBOOKS
+               if str(p.relative_to(course.ROOT).with_suffix("")) not in listed]
+    assert not missing, f"add these notebooks to _toc.yml: {missing}"
+
+
+def test_every_toc_entry_exists():
+    missing = [
+        entry for entry in course.toc_files()
+        if not any((course.ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb"))
+    ]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_notebook_is_committed_without_outputs(path):
+    for cell in course.code_cells(path):
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
+            f"{path.name} has outputs; strip them (the book build and CI execute notebooks)"
+        )
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in notebook["metadata"], f"{path.name} carries saved widget state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_notebook_starts_with_the_standard_setup_cell(path):
+    cells = course.code_cells(path)
+    assert cells, f"{path.name} has no code cells"
+    first = "".join(cells[0]["source"])
+    assert first == course.setup_cell_source(), (
+        f"the first code cell of {path.name} must be exactly:\n{course.setup_cell_source()}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_notebook_opens_with_a_title_and_uses_python3(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    first = notebook["cells"][0]
+    assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# ")
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_setup_cell_installs_from_the_configured_repository():
+    repository = course.load_config()["repository"]
+    assert repository["branch"] == "main"
+    source = course.setup_cell_source()
+    expected = f'git+{repository["url"].rstrip("/")}@{repository["branch"]}'
+    assert expected in source
+    assert re.search(r'^    %pip install --quiet "taming-gradients @ git\+https://\S+@main"$', source, re.M)
+
+
+def test_book_configuration():
+    config = course.load_config()
+    execute = config["execute"]
+    assert execute["execute_notebooks"] == "cache"
+    assert execute["allow_errors"] is False
+    assert isinstance(execute["timeout"], int) and execute["timeout"] >= 60
+    assert execute["stderr_output"] == "warn"
+    assert {"dollarmath", "amsmath", "colon_fence"} <= set(config["parse"]["myst_enable_extensions"])
+    assert "sphinx_exercise" in config["sphinx"]["extra_extensions"]
+    assert config["bibtex_bibfiles"] == ["references.bib"]
+    assert config["only_build_toc_files"] is True
+    assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert config["launch_buttons"]["binderhub_url"]
+
+
+def test_no_deprecated_leaky_relu_argument():
+    sources = [*course.ROOT.glob("utils/*.py"), *NOTEBOOKS, *course.ROOT.glob("*.md")]
+    offenders = [p.name for p in sources if re.search(r"LeakyReLU\(\s*alpha\s*=", p.read_text(encoding="utf-8"))]
+    assert not offenders, f"use LeakyReLU(negative_slope=...) (Keras 3) in: {offenders}"
+
+
+def test_cited_keys_exist_in_references_bib():
+    bib = (course.ROOT / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    texts = [p.read_text(encoding="utf-8") for p in [*NOTEBOOKS, *course.ROOT.glob("*.md")]]
+    cited = {key.strip() for text in texts for group in re.findall(r"\{cite[:\w]*\}`([^`]+)`", text)
+             for key in group.split(",")}
+    assert cited <= keys, f"unknown citation keys: {sorted(cited - keys)}"

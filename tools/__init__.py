@@ -1,0 +1,1 @@
+"""Maintainer tools for the course repository (not installed with ``utils``)."""

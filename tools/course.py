@@ -1,0 +1,81 @@
+"""Facts about the course repository that tests and tools share.
+
+The repository URL and branch live in one place, ``_config.yml``; the
+standard setup cell that opens every notebook is generated from them here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_FOLDERS = ("chapters", "labs")
+SEED = 42
+
+
+def load_config(root: Path = ROOT) -> dict[str, Any]:
+    """The book's ``_config.yml`` as a dict."""
+    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+
+
+def load_toc(root: Path = ROOT) -> dict[str, Any]:
+    """The book's ``_toc.yml`` as a dict."""
+    return yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def install_target(root: Path = ROOT) -> str:
+    """The pip requirement Colab installs: the package at the configured branch."""
+    repository = load_config(root)["repository"]
+    url = repository["url"].rstrip("/")
+    return f"taming-gradients @ git+{url}@{repository['branch']}"
+
+
+def setup_cell_source(root: Path = ROOT) -> str:
+    """The exact source of the first code cell of every notebook."""
+    return (
+        "# Standard setup: in Colab, install the course package first.\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    %pip install --quiet "{install_target(root)}"\n'
+        "\n"
+        "from utils import setup\n"
+        "\n"
+        f"setup.configure(seed={SEED})"
+    )
+
+
+def notebook_paths(root: Path = ROOT) -> list[Path]:
+    """Every course notebook under chapters/ and labs/, sorted."""
+    paths: list[Path] = []
+    for folder in NOTEBOOK_FOLDERS:
+        paths.extend(
+            p for p in (root / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+        )
+    return sorted(paths)
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every ``file:`` entry of ``_toc.yml``, without extension, in order."""
+    toc = load_toc(root)
+    files = [toc["root"]]
+
+    def walk(entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []) + toc.get("chapters", []))
+    return files
+
+
+def code_cells(path: Path) -> list[dict[str, Any]]:
+    """The code cells of a notebook, read as plain JSON."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
