@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine (Python 3.10+ and pip):
+#   make book   set up .venv, build the HTML book, print where it is
+#   make test   set up .venv, run every test (units, notebooks, strict book build)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup book test unit bench lab clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -n -W --keep-going
+	@echo
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# Unit tests, every notebook (nbval) and the strict book build, on 2 workers.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# Fast feedback while editing utils/: unit tests only.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow"
+
+# Wall time and peak memory of each notebook on a fresh kernel (budget: 60 s each).
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+clean:
+	rm -rf _build
