@@ -108,6 +108,9 @@ def configure(seed: int = DEFAULT_SEED, *, style: bool = True, verbose: bool = T
 
         plotting.apply_style()
     if verbose:
-        parts = [f"{name} {version}" for name, version in versions().items()]
-        where = "Colab" if in_colab() else "local"
-        print(" | ".join(parts) + f" | seed {seed} | {where}")
+        shown = ("TensorFlow", "Keras", "NumPy", "Python")
+        parts = [f"{name} {version}" for name, version in versions().items() if name in shown]
+        parts.append(f"seed {seed}")
+        if in_colab():
+            parts.append("Colab")
+        print(" | ".join(parts))
