@@ -1,21 +1,12 @@
-"""Shared fixtures. Unit tests draw figures off-screen.
-
-The Agg backend is selected here, in the test process only: notebooks run in
-their own kernels and keep the inline backend (an MPLBACKEND environment
-variable would leak into them and empty their figures).
-"""
+"""Shared fixtures (the Agg backend is selected in the repository's conftest.py)."""
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from utils import setup  # noqa: E402
+from utils import setup
 
 
 @pytest.fixture(autouse=True)

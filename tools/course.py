@@ -14,6 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("chapters", "labs")
+LAB_SOURCES = "labs/source"
 SEED = 42
 
 
@@ -50,11 +51,16 @@ def setup_cell_source(root: Path = ROOT) -> str:
 
 
 def notebook_paths(root: Path = ROOT) -> list[Path]:
-    """Every course notebook under chapters/ and labs/, sorted."""
+    """Every course notebook under chapters/ and labs/, sorted.
+
+    The labs' solved sources (labs/source/) are not course notebooks: the
+    book page and the learner notebook generated from each are.
+    """
     paths: list[Path] = []
     for folder in NOTEBOOK_FOLDERS:
         paths.extend(
-            p for p in (root / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+            p for p in (root / folder).rglob("*.ipynb")
+            if ".ipynb_checkpoints" not in p.parts and not p.is_relative_to(root / LAB_SOURCES)
         )
     return sorted(paths)
 
