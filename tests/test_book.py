@@ -7,6 +7,8 @@ cross-reference or citation each fail it.
 
 from __future__ import annotations
 
+import json
+
 import re
 import subprocess
 import sys
@@ -51,3 +53,20 @@ def test_every_toc_page_is_built_with_its_figures(built_book):
         figures = len(re.findall(r'<img [^>]*src="[^"]*\.png"', page))
         plot_calls = sum("plt.show()" in "".join(c["source"]) for c in course.code_cells(notebook))
         assert figures >= plot_calls, f"{notebook.name}: {plot_calls} figures drawn, {figures} on the page"
+
+
+@pytest.mark.slow
+def test_every_check_passes_on_the_lab_book_pages(built_book):
+    """The book executes each lab's solved version: every check in it must pass."""
+    _, html = built_book
+    executed = html.parent / "jupyter_execute" / "labs"
+    for page in sorted((course.ROOT / "labs").glob("*.md")):
+        if page.name == "README.md":
+            continue
+        notebook = json.loads((executed / f"{page.stem}.ipynb").read_text(encoding="utf-8"))
+        check_cells = [c for c in notebook["cells"] if c["cell_type"] == "code" and "checks.check_" in "".join(c["source"])]
+        assert check_cells, f"{page.name} calls no check"
+        for cell in check_cells:
+            text = "".join("".join(o.get("text", "")) for o in cell["outputs"])
+            verdicts = re.findall(r"^(✅|❌|⏳|⚠️) Exercise", text, re.M)
+            assert verdicts and set(verdicts) == {"✅"}, f"{page.name}: {text.strip()[:300]}"

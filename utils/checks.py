@@ -30,9 +30,14 @@ __all__ = [
     "Failed",
     "NotDone",
     "StudentError",
+    "build_mystery_models",
     "call_student",
+    "check_fixed_network",
+    "check_gradient_norms",
+    "check_mystery_diagnosis",
     "exercise_check",
     "is_unfinished",
+    "train_fix_candidate",
 ]
 
 Status = Literal["passed", "failed", "not done", "error"]
@@ -216,3 +221,231 @@ def exercise_check(exercise: str) -> Callable[[Callable[..., str]], Callable[...
         return check
 
     return decorate
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers for the labs' checks
+# ---------------------------------------------------------------------------
+
+
+def _format_array(values: Any, digits: int = 3) -> str:
+    import numpy as np
+
+    array = np.asarray(values, dtype=float).ravel()
+    shown = ", ".join(f"{v:.{digits}g}" for v in array[:6])
+    return f"[{shown}{', …' if array.size > 6 else ''}]"
+
+
+def _as_float_array(value: Any, what: str) -> Any:
+    import numpy as np
+
+    try:
+        return np.asarray([float(v) for v in np.asarray(value, dtype=object).ravel()], dtype=float)
+    except (TypeError, ValueError):
+        raise Failed(f"{what} as numbers (a list or NumPy array)", f"{type(value).__name__}") from None
+
+
+def _digits_batch(size: int = 256) -> tuple[Any, Any]:
+    from utils.data import load_digits
+
+    digits = load_digits()
+    return digits.x_train[:size], digits.y_train[:size]
+
+
+# ---------------------------------------------------------------------------
+# Lab 1: diagnose gradients
+# ---------------------------------------------------------------------------
+
+#: The verdicts of exercise 1.2 and the first/last gradient-norm ratios that define them.
+DIAGNOSES = ("vanishing", "exploding", "healthy")
+VANISHING_BELOW, EXPLODING_ABOVE = 1e-2, 1e2
+
+
+def _mystery_configurations() -> dict[str, tuple[str, Any]]:
+    from utils._tensorflow import keras
+
+    # Kept out of the lab's text on purpose: the learner diagnoses by measuring.
+    return {
+        "model_a": ("tanh", keras.initializers.RandomNormal(stddev=1.0, seed=11)),
+        "model_b": ("relu", keras.initializers.HeNormal(seed=12)),
+        "model_c": ("sigmoid", keras.initializers.RandomNormal(stddev=0.1, seed=13)),
+    }
+
+
+def build_mystery_models() -> dict[str, Any]:
+    """Three freshly initialized 12-layer MLPs for exercise 1.2, by name.
+
+    Their activations and initializers are deliberately not documented:
+    diagnose them by measuring.
+
+    Returns
+    -------
+    dict of str to keras.Model
+        ``{"model_a": ..., "model_b": ..., "model_c": ...}``, for the digits data
+        (64 inputs, 10 classes).
+    """
+    from utils.models import build_mlp
+
+    return {
+        name: build_mlp(num_layers=12, units=64, activation=activation, kernel_initializer=initializer, name=name)
+        for name, (activation, initializer) in _mystery_configurations().items()
+    }
+
+
+def _first_to_last_ratio(model: Any, x: Any, y: Any) -> float:
+    from utils.diagnostics import gradient_norms
+
+    norms = gradient_norms(model, x, y)
+    return float(norms[0] / norms[-1])
+
+
+def _diagnose(ratio: float) -> str:
+    if ratio < VANISHING_BELOW:
+        return "vanishing"
+    if ratio > EXPLODING_ABOVE:
+        return "exploding"
+    return "healthy"
+
+
+@exercise_check("1.1")
+def check_gradient_norms(gradient_norms: Callable[..., Any]) -> str:
+    """Compare the learner's ``gradient_norms(model, x, y)`` with :func:`utils.diagnostics.gradient_norms`.
+
+    Parameters
+    ----------
+    gradient_norms : callable
+        The learner's function: per-hidden-layer kernel-gradient norms, input to output.
+    """
+    import numpy as np
+
+    from utils import diagnostics
+    from utils._tensorflow import keras
+    from utils.models import build_mlp
+
+    x, y = _digits_batch(128)
+    cases = [
+        ("a 6-layer sigmoid MLP",
+         build_mlp(6, 32, "sigmoid", keras.initializers.GlorotUniform(seed=1))),
+        ("a 4-layer tanh MLP with N(0, 1) weights",
+         build_mlp(4, 32, "tanh", keras.initializers.RandomNormal(stddev=1.0, seed=2))),
+        ("a 3-layer MLP with PReLU activation layers",
+         build_mlp(3, 16, keras.layers.PReLU, keras.initializers.HeNormal(seed=3))),
+    ]
+    for description, model in cases:
+        expected = diagnostics.gradient_norms(model, x, y)
+        found = _as_float_array(call_student(gradient_norms, model, x, y, given=description), "the norms")
+        if found.shape != expected.shape:
+            raise Failed(
+                f"{expected.size} norms for {description} (one per hidden Dense layer)",
+                f"{found.size}",
+                "loop over the hidden Dense layers only (every Dense layer but the output layer), "
+                "and take each one's kernel gradient",
+            )
+        if not np.allclose(found, expected, rtol=1e-3, atol=1e-12):
+            if np.allclose(found[::-1], expected, rtol=1e-3):
+                hint = "your norms are in reverse order: report them from the input layer to the output layer"
+            elif np.allclose(found, expected**2, rtol=1e-3):
+                hint = "these are squared norms: take the square root (tf.norm does)"
+            else:
+                hint = ("take the gradient of the mean cross-entropy loss with respect to each hidden "
+                        "layer's kernel (layer.kernel), not its bias, then its L2 norm")
+            raise Failed(f"{_format_array(expected)} for {description}", _format_array(found), hint)
+    return "your gradient norms match utils.diagnostics.gradient_norms on 3 different models."
+
+
+@exercise_check("1.2")
+def check_mystery_diagnosis(diagnosis: dict[str, str]) -> str:
+    """Check the learner's verdict for each mystery model.
+
+    Parameters
+    ----------
+    diagnosis : dict
+        ``{"model_a": "vanishing" | "exploding" | "healthy", ...}``.
+    """
+    if is_unfinished(diagnosis):
+        raise NotDone
+    names = sorted(_mystery_configurations())
+    if not isinstance(diagnosis, dict) or sorted(diagnosis) != names:
+        found = sorted(diagnosis) if isinstance(diagnosis, dict) else type(diagnosis).__name__
+        raise Failed(f"a dict with the keys {names}", f"{found}", "give one verdict per mystery model")
+    unknown = {k: v for k, v in diagnosis.items() if v not in DIAGNOSES}
+    if unknown:
+        raise Failed(f"each verdict to be one of {list(DIAGNOSES)}", f"{unknown}")
+    x, y = _digits_batch()
+    models = build_mystery_models()
+    wrong = []
+    for name in names:
+        ratio = _first_to_last_ratio(models[name], x, y)
+        truth = _diagnose(ratio)
+        if diagnosis[name] != truth:
+            wrong.append(f"{name} (first/last ratio {ratio:.1e}: {truth}, not {diagnosis[name]})")
+    if wrong:
+        raise Failed(
+            "all three verdicts right",
+            f"{len(wrong)} wrong: " + "; ".join(wrong),
+            f"below {VANISHING_BELOW:g} the gradient vanishes towards the input, above {EXPLODING_ABOVE:g} it explodes",
+        )
+    return "all three diagnoses are right."
+
+
+#: Exercise 1.4: the network to fix, how it is trained, and the bar it must clear.
+FIX_DEPTH, FIX_UNITS, FIX_EPOCHS, FIX_TARGET_ACCURACY = 15, 32, 8, 0.80
+
+
+def train_fix_candidate(activation: Any, kernel_initializer: Any, seed: int = 0) -> tuple[float, float]:
+    """Build, measure and train the exercise 1.4 network; return (gradient ratio, validation accuracy).
+
+    A ``FIX_DEPTH``-layer MLP of ``FIX_UNITS`` units is trained on the digits
+    data with Adam (learning rate 1e-3, batch 32) for ``FIX_EPOCHS`` epochs.
+
+    Parameters
+    ----------
+    activation, kernel_initializer
+        As for :func:`utils.models.build_mlp`.
+    seed : int
+        Seeds Python, NumPy and Keras before building (this resets their state).
+    """
+    from utils import setup
+    from utils._tensorflow import keras
+    from utils.data import load_digits
+    from utils.models import build_mlp
+
+    digits = load_digits()
+    setup.set_seed(seed)
+    model = build_mlp(FIX_DEPTH, FIX_UNITS, activation, kernel_initializer)
+    ratio = _first_to_last_ratio(model, digits.x_train[:256], digits.y_train[:256])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(digits.x_train, digits.y_train, validation_data=(digits.x_val, digits.y_val),
+                        epochs=FIX_EPOCHS, batch_size=32, verbose=0)
+    return ratio, float(history.history["val_accuracy"][-1])
+
+
+@exercise_check("1.4")
+def check_fixed_network(activation: Any, kernel_initializer: Any) -> str:
+    """Check the learner's activation and initializer for the exercise 1.4 network.
+
+    Parameters
+    ----------
+    activation, kernel_initializer
+        The learner's choices, as for :func:`utils.models.build_mlp`.
+    """
+    if is_unfinished(activation) or is_unfinished(kernel_initializer):
+        raise NotDone
+    try:
+        ratio, accuracy = train_fix_candidate(activation, kernel_initializer)
+    except ValueError as error:
+        raise Failed("an activation and an initializer that build_mlp accepts", f"build_mlp said: {_shorten(error)}") from None
+    if not 0.1 <= ratio <= 10:
+        raise Failed(
+            "a first/last gradient-norm ratio within [0.1, 10]", f"{ratio:.2g}",
+            "pair the activation with the initializer designed for it (chapter 2)",
+        )
+    if accuracy < FIX_TARGET_ACCURACY:
+        raise Failed(
+            f"a validation accuracy of at least {FIX_TARGET_ACCURACY:.2f} after {FIX_EPOCHS} epochs",
+            f"{accuracy:.3f}",
+            "the gradients flow; try a nonsaturating activation with its matching initializer",
+        )
+    return (f"the gradient ratio is {ratio:.2f} and the network reaches a validation accuracy "
+            f"of {accuracy:.3f} (at least {FIX_TARGET_ACCURACY:.2f}).")
