@@ -102,6 +102,11 @@ def _shorten(text: str, limit: int = _MAX_DETAIL) -> str:
 def is_unfinished(value: Any) -> bool:
     """True for a stub answer: ``...``, None, or a container holding ``...``.
 
+    Parameters
+    ----------
+    value : Any
+        The learner's answer.
+
     Examples
     --------
     >>> is_unfinished(...), is_unfinished({"scale": ...}), is_unfinished(2.0)
@@ -378,7 +383,7 @@ def check_mystery_diagnosis(diagnosis: dict[str, str]) -> str:
         ratio = _first_to_last_ratio(models[name], x, y)
         truth = _diagnose(ratio)
         if diagnosis[name] != truth:
-            wrong.append(f"{name} (first/last ratio {ratio:.1e}: {truth}, not {diagnosis[name]})")
+            wrong.append(f"{name} is not {diagnosis[name]} (its first/last ratio is {ratio:.1e})")
     if wrong:
         raise Failed(
             "all three verdicts right",
