@@ -300,8 +300,11 @@ def build_mystery_models() -> dict[str, Any]:
 def _first_to_last_ratio(model: Any, x: Any, y: Any) -> float:
     from utils.diagnostics import gradient_norms
 
-    norms = gradient_norms(model, x, y)
-    return float(norms[0] / norms[-1])
+    first, last = (float(n) for n in gradient_norms(model, x, y)[[0, -1]])
+    if last == 0.0:
+        # No gradient even at the top: nothing flows, which counts as vanishing.
+        return 0.0 if first == 0.0 else float("inf")
+    return first / last
 
 
 def _diagnose(ratio: float) -> str:
@@ -440,7 +443,7 @@ def check_fixed_network(activation: Any, kernel_initializer: Any) -> str:
     try:
         ratio, accuracy = train_fix_candidate(activation, kernel_initializer)
     except ValueError as error:
-        raise Failed("an activation and an initializer that build_mlp accepts", f"build_mlp said: {_shorten(error)}") from None
+        raise Failed("an activation and an initializer that build_mlp accepts", f"build_mlp said: {_shorten(error, 400)}") from None
     if not 0.1 <= ratio <= 10:
         raise Failed(
             "a first/last gradient-norm ratio within [0.1, 10]", f"{ratio:.2g}",
