@@ -16,7 +16,7 @@ def test_plot_signal_propagation_draws_one_point_per_layer(probe):
     line = ax.get_lines()[0]
     assert len(line.get_xdata()) == 6
     assert ax.get_yscale() == "log"
-    assert ax.get_title().startswith("relu + glorot_normal, 6 x 32")
+    assert ax.get_title().startswith("relu + glorot_normal\n6 layers x 32 units")
     assert ax.get_xlabel() and ax.get_ylabel()
     # Glorot with ReLU halves the second moment per layer: the std shrinks.
     ys = line.get_ydata()

@@ -95,7 +95,7 @@ def plot_signal_propagation(
     ax = plotting.plot_per_layer(
         result.activation_std, ax=ax, ylabel="activation std (log scale)",
         label=f"{activation}, {kernel_initializer}",
-        title=f"{activation} + {kernel_initializer}, {num_layers} x {units}: "
+        title=f"{activation} + {kernel_initializer}\n{num_layers} layers x {units} units: "
               f"last std {result.activation_std[-1]:.2g}",
     )
     ax.axhline(float(np.std(np.asarray(x, dtype=float))), color="0.4", linestyle=":",
