@@ -28,7 +28,8 @@ passed to any Keras layer or to :func:`utils.models.build_mlp`::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -49,13 +50,11 @@ __all__ = [
 ]
 
 #: The three schemes: name -> (scale, fan), weight variance = scale / fan.
-SCHEMES: dict[str, tuple[float, str]] = {
+SCHEMES: Mapping[str, tuple[float, str]] = MappingProxyType({
     "glorot": (1.0, "fan_avg"),
     "he": (2.0, "fan_in"),
     "lecun": (1.0, "fan_in"),
-}
-
-_DISTRIBUTIONS = ("normal", "uniform")
+})
 
 
 def _check_shape(shape: Any) -> tuple[int, ...]:
