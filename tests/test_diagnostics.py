@@ -174,3 +174,44 @@ def test_bad_arguments_raise_one_line_value_errors(call, message, batch):
     with pytest.raises(ValueError, match=message) as error:
         call(model, *batch)
     assert "\n" not in str(error.value)
+
+
+def test_compute_signal_propagation_shapes_and_determinism(batch):
+    x, y = batch
+    first = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
+                                                   num_layers=5, units=16, seed=3)
+    again = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
+                                                   num_layers=5, units=16, seed=3)
+    assert first.activation_std.shape == first.gradient_norms.shape == (5,)
+    assert_allclose(first.activation_std, again.activation_std)
+    assert_allclose(first.gradient_norms, again.gradient_norms)
+    other = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
+                                                   num_layers=5, units=16, seed=4)
+    assert not np.allclose(first.activation_std, other.activation_std)
+
+
+def test_compute_signal_propagation_relu_glorot_halves_the_second_moment(batch):
+    # With ReLU, Glorot (1 / fan_in on square layers) halves E[x^2] per layer; He keeps it.
+    x, y = batch
+    glorot = diagnostics.compute_signal_propagation(x, y, kernel_initializer="glorot_normal",
+                                                    num_layers=20, units=256)
+    he = diagnostics.compute_signal_propagation(x, y, kernel_initializer="he_normal",
+                                                num_layers=20, units=256)
+    per_layer = (glorot.activation_std[-1] / glorot.activation_std[1]) ** (1 / 18)
+    assert per_layer == pytest.approx(np.sqrt(0.5), rel=0.05)
+    assert 0.2 < he.activation_std[-1] / he.activation_std[1] < 5
+
+
+def test_compute_signal_propagation_accepts_instances_and_rejects_bad_arguments(batch):
+    from utils import initializers
+
+    x, y = batch
+    result = diagnostics.compute_signal_propagation(x, y, kernel_initializer=initializers.LecunNormal(),
+                                                    activation="selu", num_layers=3, units=8)
+    assert np.all(result.activation_std > 0)
+    with pytest.raises(ValueError, match="kernel_initializer must be"):
+        diagnostics.compute_signal_propagation(x, y, kernel_initializer=3)
+    with pytest.raises(ValueError, match="y must hold"):
+        diagnostics.compute_signal_propagation(x, y[:-1])
+    with pytest.raises(ValueError, match="seed must be"):
+        diagnostics.compute_signal_propagation(x, y, seed=-1)

@@ -20,7 +20,9 @@ from utils._tensorflow import keras, tf
 
 __all__ = [
     "ActivationStats",
+    "SignalPropagation",
     "activation_stats",
+    "compute_signal_propagation",
     "dead_unit_fraction",
     "gradient_norms",
     "hidden_layers",
@@ -270,3 +272,108 @@ def gradient_norms(
         loss_value = loss_fn(y, predictions)
     gradients = tape.gradient(loss_value, kernels)
     return np.array([float(tf.norm(g)) if g is not None else 0.0 for g in gradients])
+
+
+@dataclass(frozen=True)
+class SignalPropagation:
+    """How a freshly initialized network passes signals forward and gradients back.
+
+    Attributes
+    ----------
+    activation_std : numpy.ndarray, shape (layers,)
+        Standard deviation of each hidden layer's outputs, input to output.
+    gradient_norms : numpy.ndarray, shape (layers,)
+        Norm of the loss gradient with respect to each hidden kernel.
+    """
+
+    activation_std: np.ndarray
+    gradient_norms: np.ndarray
+
+
+def _seeded_initializer(initializer: Any, seed: int) -> keras.initializers.Initializer:
+    if isinstance(initializer, str):
+        try:
+            initializer = keras.initializers.get(initializer)
+        except ValueError:
+            raise ValueError(
+                f"kernel_initializer must be a Keras initializer name or instance; got {initializer!r}"
+            ) from None
+    if not isinstance(initializer, keras.initializers.Initializer):
+        raise ValueError(
+            "kernel_initializer must be a Keras initializer name or instance; got "
+            f"{type(initializer).__name__}"
+        )
+    config = dict(initializer.get_config())
+    if "seed" not in config:  # a constant initializer such as "zeros"
+        return initializer
+    config["seed"] = seed
+    return type(initializer).from_config(config)
+
+
+def compute_signal_propagation(
+    x: Any,
+    y: Any,
+    *,
+    activation: Any = "relu",
+    kernel_initializer: Any = "he_normal",
+    num_layers: int = 30,
+    units: int = 100,
+    seed: int = 0,
+) -> SignalPropagation:
+    """Build a fresh MLP and measure its per-layer activation std and gradient norms.
+
+    The model comes from :func:`utils.models.build_mlp`, with
+    ``input_dim=x.shape[1]`` and ``num_classes=int(max(y)) + 1``. Its kernels
+    are drawn from ``kernel_initializer`` seeded with ``seed`` (each layer
+    with its own seed), so the result depends on the arguments only, not on
+    the global random state.
+
+    Parameters
+    ----------
+    x : array-like, shape (examples, features)
+        The inputs, for example a batch of 256 standardized digits.
+    y : array-like, shape (examples,)
+        Class indices, for the loss whose gradient is measured.
+    activation : str, callable or layer factory
+        The hidden activation, as for :func:`utils.models.build_mlp`.
+    kernel_initializer : str or keras.initializers.Initializer
+        An initializer name (``"he_normal"``) or instance; it is re-seeded.
+    num_layers : int
+        Number of hidden layers (>= 1).
+    units : int
+        Units per hidden layer (>= 1).
+    seed : int
+        A non-negative integer.
+
+    Returns
+    -------
+    SignalPropagation
+        Arrays of shape (num_layers,), input to output.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> result = compute_signal_propagation(
+    ...     rng.standard_normal((32, 8)), rng.integers(0, 3, 32), num_layers=4, units=16)
+    >>> result.activation_std.shape, result.gradient_norms.shape
+    ((4,), (4,))
+    """
+    from utils import models
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    x = _as_batch(x)
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != x.shape[0] or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise ValueError(
+            f"y must hold one non-negative class index per example of x ({x.shape[0]}); "
+            f"got shape {y.shape} and dtype {y.dtype}"
+        )
+    model = models.build_mlp(
+        num_layers, units, activation, _seeded_initializer(kernel_initializer, int(seed)),
+        input_dim=x.shape[1], num_classes=int(y.max()) + 1,
+    )
+    return SignalPropagation(
+        activation_std=activation_stats(model, x).std,
+        gradient_norms=gradient_norms(model, x, y),
+    )
