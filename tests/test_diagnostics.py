@@ -300,6 +300,7 @@ def test_gradient_norm_recorder_records_before_each_step_and_at_the_end(seeded, 
     # 4 steps per epoch, 2 epochs: a record before each of the 8 steps, one after the last.
     assert_allclose(recorder.steps, np.arange(9))
     assert recorder.norms.shape == (9, 3) and recorder.losses.shape == (9,)
+    assert_allclose(recorder.global_norms, np.linalg.norm(recorder.norms, axis=1))
     assert_allclose(recorder.norms[0], initial, rtol=1e-5)
     assert_allclose(recorder.norms[-1], diagnostics.gradient_norms(model, x, y), rtol=1e-5)
     loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x))
@@ -312,6 +313,7 @@ def test_gradient_norm_recorder_every_and_a_second_fit(batch):
     model = models.build_mlp(2, 8)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     recorder = diagnostics.GradientNormRecorder(x[:32], y[:32], every=3)
+    assert recorder.norms.shape == (0, 0) and recorder.global_norms.shape == (0,)
     model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[recorder])
     assert_allclose(recorder.steps, [0, 3, 6, 8])
     model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0, callbacks=[recorder])

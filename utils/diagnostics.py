@@ -496,6 +496,11 @@ class GradientNormRecorder(keras.callbacks.Callback):
         The mean loss on the probe batch; inf or NaN once training has diverged.
     norms : numpy.ndarray, shape (records, layers)
         The gradient norm of each hidden kernel, input to output.
+    global_norms : numpy.ndarray, shape (records,)
+        The norm of all hidden kernels' gradients taken together, the square
+        root of the sum of squares of ``norms``: the kind of norm that an
+        optimizer's ``global_clipnorm`` bounds (over every weight, not only
+        the hidden kernels).
 
     Examples
     --------
@@ -552,6 +557,10 @@ class GradientNormRecorder(keras.callbacks.Callback):
         if not self._records:
             return np.zeros((0, 0))
         return np.stack([norms for _, _, norms in self._records])
+
+    @property
+    def global_norms(self) -> np.ndarray:
+        return np.sqrt(np.sum(self.norms**2, axis=1))
 
 
 def gradient_norms_at_init(
