@@ -215,3 +215,327 @@ def test_compute_signal_propagation_accepts_instances_and_rejects_bad_arguments(
         diagnostics.compute_signal_propagation(x, y[:-1])
     with pytest.raises(ValueError, match="seed must be"):
         diagnostics.compute_signal_propagation(x, y, seed=-1)
+
+
+def test_gradient_norms_average_the_loss_over_the_batch(batch):
+    # Loss *functions* (a compiled string loss) return one value per example;
+    # the norms must not depend on the batch size or on compiling.
+    x, y = batch
+    model = models.build_mlp(3, 16, "relu", "he_normal")
+    uncompiled = diagnostics.gradient_norms(model, x, y)
+    model.compile(loss="sparse_categorical_crossentropy")
+    assert_allclose(diagnostics.gradient_norms(model, x, y), uncompiled, rtol=1e-5)
+    doubled = diagnostics.gradient_norms(model, np.concatenate([x, x]), np.concatenate([y, y]))
+    assert_allclose(doubled, uncompiled, rtol=1e-5)
+
+
+def test_kernel_snapshot_copies_the_hidden_kernels():
+    model = models.build_mlp(2, 8, input_dim=5)
+    snapshot = diagnostics.kernel_snapshot(model)
+    assert [k.shape for k in snapshot] == [(5, 8), (8, 8)]
+    assert_allclose(snapshot[0], model.get_layer("hidden_1").kernel.numpy())
+    model.get_layer("hidden_1").kernel.assign(np.zeros((5, 8)))
+    assert np.any(snapshot[0] != 0), "the snapshot must not follow later changes"
+
+
+def test_relative_weight_change_values():
+    before = [np.full((2, 3), 2.0), np.ones((3, 3)), np.eye(3)]
+    after = [np.full((2, 3), 2.0), -np.ones((3, 3)), 1.1 * np.eye(3)]
+    # ||after - before|| / ||before||: 0; ||-2 ones|| / ||ones|| = 2; 0.1 exactly.
+    assert_allclose(diagnostics.relative_weight_change(before, after), [0.0, 2.0, 0.1])
+
+
+def test_relative_weight_change_accepts_models_and_sees_training(seeded):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 4)).astype("float32"), rng.integers(0, 2, 64)
+    model = models.build_mlp(2, 8, "tanh", input_dim=4, num_classes=2)
+    before = diagnostics.kernel_snapshot(model)
+    assert_allclose(diagnostics.relative_weight_change(before, model), [0.0, 0.0])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+    change = diagnostics.relative_weight_change(before, model)
+    expected = [np.linalg.norm(layer.kernel.numpy() - start) / np.linalg.norm(start)
+                for layer, start in zip(diagnostics.hidden_layers(model), before)]
+    assert_allclose(change, expected, rtol=1e-6)
+    assert np.all(change > 0)
+
+
+@pytest.mark.parametrize(
+    "before, after, message",
+    [
+        ([np.ones((2, 2))], [np.ones((2, 2))] * 2, r"^before and after must hold the same number of kernels; got 1 and 2$"),
+        ([np.ones((2, 2))], [np.ones((2, 3))], r"^kernel 0 has shape \(2, 2\) in before but \(2, 3\) in after$"),
+        ([np.zeros((2, 2))], [np.ones((2, 2))], r"^kernel 0 of before is all zeros: its relative change is undefined$"),
+        ([], [], r"^before must be a keras.Model or a non-empty list of kernels from kernel_snapshot; got list$"),
+        ("weights", [np.ones(2)], r"^before must be a keras.Model or a non-empty list of kernels .*; got str$"),
+        ([np.ones(2)], 3.0, r"^after must be a keras.Model or a non-empty list of kernels .*; got float$"),
+        (np.ones((2, 2)), [np.ones(2)] * 2, r"^before must be a keras.Model or a non-empty list of kernels .*; got ndarray$"),
+    ],
+)
+def test_relative_weight_change_bad_arguments(before, after, message):
+    with pytest.raises(ValueError, match=message) as error:
+        diagnostics.relative_weight_change(before, after)
+    assert "\n" not in str(error.value)
+
+
+def one_unit_per_bias(activation, biases):
+    """A 1-layer model whose unit i outputs activation(biases[i]) for every input."""
+    model = models.build_mlp(1, len(biases), activation, "zeros", input_dim=3)
+    model.get_layer("hidden_1").bias.assign(np.asarray(biases, dtype="float32"))
+    return model
+
+
+def test_saturation_fraction_thresholds_for_sigmoid_and_tanh():
+    x = np.ones((5, 3))
+    # sigmoid: saturated below 0.01 or above 0.99, that is |z| > 4.595.
+    sigmoid = one_unit_per_bias("sigmoid", [4.5, 4.7, -4.7, 0.0, 10.0, -4.5, 1.0, -10.0])
+    assert diagnostics.saturation_fraction(sigmoid, x)[0] == pytest.approx(4 / 8)
+    # tanh: saturated when |a| >= 0.98 (2 % of the range 2), that is |z| > 2.298.
+    tanh = one_unit_per_bias("tanh", [2.2, 2.4, -2.4, -2.2])
+    assert diagnostics.saturation_fraction(tanh, x)[0] == pytest.approx(2 / 4)
+    # A larger epsilon counts more units: |a| >= 0.9 for epsilon = 0.05.
+    assert diagnostics.saturation_fraction(tanh, x, epsilon=0.05)[0] == pytest.approx(1.0)
+
+
+def test_saturation_threshold_means_the_same_derivative_for_sigmoid_and_tanh():
+    # At the threshold both derivatives are 4 * epsilon * (1 - epsilon) of their maximum.
+    epsilon = 0.01
+    sigmoid_edge = 1 - epsilon  # output at the edge of the upper band
+    tanh_edge = 1 - 2 * epsilon
+    assert sigmoid_edge * (1 - sigmoid_edge) / 0.25 == pytest.approx(4 * epsilon * (1 - epsilon))
+    assert (1 - tanh_edge**2) / 1.0 == pytest.approx(4 * epsilon * (1 - epsilon))
+
+
+def test_saturation_fraction_with_explicit_bounds():
+    model = one_unit_per_bias("relu", [0.0, 0.5, 5.9, 6.0])
+    x = np.ones((2, 3))
+    # Within 0.01 * 6 = 0.06 of 0 or of 6: the units at 0, 5.9 (no: 0.1 away) and 6.
+    assert diagnostics.saturation_fraction(model, x, bounds=(0, 6))[0] == pytest.approx(2 / 4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, r"^saturation_fraction knows the asymptotes of 'sigmoid' and 'tanh' only; layer 'hidden_1' uses 'relu': pass bounds=\(low, high\)$"),
+        ({"epsilon": 0}, r"^epsilon must be a number strictly between 0 and 0.5; got 0$"),
+        ({"epsilon": 0.5}, r"^epsilon must be a number strictly between 0 and 0.5; got 0.5$"),
+        ({"bounds": (1, 1)}, r"^bounds must satisfy low < high; got \(1, 1\)$"),
+        ({"bounds": "01"}, r"^bounds must be two numbers \(low, high\); got '01'$"),
+        ({"bounds": (0, 1, 2)}, r"^bounds must be two numbers \(low, high\); got \(0, 1, 2\)$"),
+    ],
+)
+def test_saturation_fraction_bad_arguments(kwargs, message):
+    model = models.build_mlp(2, 4, "relu", input_dim=3)
+    with pytest.raises(ValueError, match=message) as error:
+        diagnostics.saturation_fraction(model, np.ones((2, 3)), **kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_gradient_norm_recorder_records_before_each_step_and_at_the_end(seeded, batch):
+    x, y = batch
+    model = models.build_mlp(3, 16, "tanh")
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    initial = diagnostics.gradient_norms(model, x, y)
+    recorder = diagnostics.GradientNormRecorder(x, y)
+    model.fit(x, y, batch_size=64, epochs=2, verbose=0, callbacks=[recorder])
+    # 4 steps per epoch, 2 epochs: a record before each of the 8 steps, one after the last.
+    assert_allclose(recorder.steps, np.arange(9))
+    assert recorder.norms.shape == (9, 3) and recorder.losses.shape == (9,)
+    assert_allclose(recorder.global_norms, np.linalg.norm(recorder.norms, axis=1))
+    assert_allclose(recorder.norms[0], initial, rtol=1e-5)
+    assert_allclose(recorder.norms[-1], diagnostics.gradient_norms(model, x, y), rtol=1e-5)
+    loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x))
+    assert recorder.losses[-1] == pytest.approx(float(loss), rel=1e-5)
+    assert recorder.losses[-1] < recorder.losses[0]
+
+
+def test_gradient_norm_recorder_every_and_a_second_fit(batch):
+    x, y = batch
+    model = models.build_mlp(2, 8)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    recorder = diagnostics.GradientNormRecorder(x[:32], y[:32], every=3)
+    assert recorder.norms.shape == (0, 0) and recorder.global_norms.shape == (0,)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[recorder])
+    assert_allclose(recorder.steps, [0, 3, 6, 8])
+    model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0, callbacks=[recorder])
+    assert_allclose(recorder.steps, [0, 2])
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((np.ones((4, 64)), np.zeros(4)), {"every": 0}, r"^every must be an integer >= 1; got 0$"),
+        ((np.ones((4, 64)), np.zeros(3)), {}, r"^y must have one target per example of x \(4\); got shape \(3,\)$"),
+        ((np.ones(64), np.zeros(1)), {}, r"^x must be a non-empty batch with shape \(examples, features\)"),
+    ],
+)
+def test_gradient_norm_recorder_bad_arguments(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagnostics.GradientNormRecorder(*args, **kwargs)
+
+
+def test_gradient_norms_at_init_is_a_pure_function_of_its_arguments(batch):
+    x, y = batch
+    first = diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=3)
+    setup.set_seed(123)  # the global random state plays no part
+    assert_allclose(diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=3), first)
+    assert not np.allclose(diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=4), first)
+    model = models.build_mlp(4, 64, "tanh", keras.initializers.RandomNormal(stddev=0.2, seed=3))
+    assert_allclose(diagnostics.gradient_norms(model, x, y), first, rtol=1e-6)
+    assert model.get_layer("hidden_2").kernel.numpy().std() == pytest.approx(0.2, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"weight_std": 0.0}, r"^weight_std must be a positive number; got 0.0$"),
+        ({"weight_std": "1"}, r"^weight_std must be a positive number; got '1'$"),
+        ({"seed": -1}, r"^seed must be a non-negative integer; got -1$"),
+        ({"activation": "sigmod"}, r"^activation must be one of .*\(did you mean 'sigmoid'\?\)$"),
+        ({"num_layers": 0}, r"^num_layers must be an integer >= 1; got 0$"),
+    ],
+)
+def test_gradient_norms_at_init_bad_arguments(kwargs, message, batch):
+    arguments = {"num_layers": 3, "weight_std": 0.1, "activation": "tanh", "seed": 0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        diagnostics.gradient_norms_at_init(
+            arguments["num_layers"], arguments["weight_std"], arguments["activation"], *batch,
+            seed=arguments["seed"],
+        )
+
+
+# --- The physics chapter 1 relies on, checked on several seeds -------------------------
+
+
+def unit_normal():
+    return keras.initializers.RandomNormal(stddev=1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_linear_forward_signal_scales_by_sigma_sqrt_n_per_layer(seed, batch):
+    # Var(z) = n * sigma^2 * Var(a): the std gains sigma * sqrt(64) per layer.
+    x, _ = batch
+    for sigma in (1.0, 0.1, 0.125):
+        setup.set_seed(seed)
+        model = models.build_mlp(10, 64, "linear", keras.initializers.RandomNormal(stddev=sigma))
+        stds = diagnostics.activation_stats(model, x).std
+        per_layer = (stds[-1] / stds[0]) ** (1 / 9)
+        assert per_layer == pytest.approx(sigma * 8, rel=0.15)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_twenty_layer_ratios_quoted_in_chapter_1(seed):
+    # The chapter measures 20-layer networks on the digits batch; these are the
+    # orders of magnitude its prose relies on, with a decade or more of margin.
+    from utils import data
+
+    digits = data.load_digits()
+    x, y = digits.x_train[:256], digits.y_train[:256]
+
+    def ratio(activation, initializer):
+        setup.set_seed(seed)
+        norms = diagnostics.gradient_norms(models.build_mlp(20, 64, activation, initializer), x, y)
+        return norms[0] / norms[-1]
+
+    assert 1e-4 < ratio("sigmoid", unit_normal()) < 0.1        # mild vanishing, about x0.8 per layer
+    assert ratio("sigmoid", "glorot_uniform") < 1e-9            # about x0.24 per layer
+    assert ratio("tanh", unit_normal()) > 1e4                   # explodes backwards, about x2 per layer
+    assert 0.1 < ratio("tanh", "glorot_uniform") < 10
+    assert 0.03 < ratio("relu", "he_normal") < 10
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_per_layer_factor_is_weight_gain_times_rms_derivative(seed, batch):
+    # The rule of thumb of chapter 1: going down one layer multiplies the
+    # gradient by about sigma * sqrt(n) * rms f'(z).
+    x, y = batch
+    derivatives = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a**2}
+    for activation, initializer in [("sigmoid", unit_normal()), ("sigmoid", "glorot_uniform"),
+                                    ("tanh", unit_normal()), ("tanh", "glorot_uniform")]:
+        setup.set_seed(seed)
+        model = models.build_mlp(20, 64, activation, initializer)
+        gains = np.array([layer.kernel.numpy().std() * 8 for layer in diagnostics.hidden_layers(model)])
+        rms = np.array([np.sqrt(np.mean(derivatives[activation](a) ** 2))
+                        for a in diagnostics.layer_outputs(model, x)])
+        predicted = np.exp(np.mean(np.log(gains[1:] * rms[1:])))
+        norms = diagnostics.gradient_norms(model, x, y)
+        measured = (norms[0] / norms[-1]) ** (1 / 19)
+        assert measured == pytest.approx(predicted, rel=0.2), (activation, initializer)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_saturation_is_not_vanishing(seed, batch):
+    # tanh with N(0, 1) weights saturates most units, yet its gradient grows
+    # towards the input; sigmoid with Glorot saturates none, yet it vanishes.
+    x, y = batch
+    setup.set_seed(seed)
+    tanh = models.build_mlp(10, 64, "tanh", unit_normal())
+    assert np.all(diagnostics.saturation_fraction(tanh, x)[1:] > 0.6)
+    assert ratio_first_to_last(diagnostics.gradient_norms(tanh, x, y)) > 10
+    setup.set_seed(seed)
+    sigmoid = models.build_mlp(10, 64, "sigmoid", "glorot_uniform")
+    assert np.all(diagnostics.saturation_fraction(sigmoid, x) < 0.01)
+    assert ratio_first_to_last(diagnostics.gradient_norms(sigmoid, x, y)) < 1e-3
+    setup.set_seed(seed)
+    tanh_glorot = models.build_mlp(10, 64, "tanh", "glorot_uniform")
+    assert np.all(diagnostics.saturation_fraction(tanh_glorot, x) < 0.05)
+
+
+def train_with_sgd(model, x, y, learning_rate, epochs, callbacks=()):
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="sparse_categorical_crossentropy")
+    return model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=list(callbacks))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_deep_sigmoid_with_small_weights_leaves_its_lower_layers_unchanged(seed):
+    # The central claim of chapter 1, on a shortened version of its experiment.
+    from utils import data
+
+    digits = data.load_digits()
+    x, y = digits.x_train[:512], digits.y_train[:512]
+    setup.set_seed(seed)
+    deep = models.build_mlp(20, 64, "sigmoid", keras.initializers.RandomNormal(stddev=0.1))
+    before = diagnostics.kernel_snapshot(deep)
+    history = train_with_sgd(deep, x, y, 0.1, epochs=2)
+    change = diagnostics.relative_weight_change(before, deep)
+    assert change[-1] > 1e-3
+    assert change[0] < 1e-9 * change[-1]
+    assert np.all(np.diff(np.log10(change[change > 0])) > 0), "the change grows from input to output"
+    assert min(history.history["loss"]) > 2.25  # ln 10 = 2.30: no better than chance
+
+    setup.set_seed(seed)
+    well = models.build_mlp(20, 64, "tanh", "glorot_uniform")
+    before = diagnostics.kernel_snapshot(well)
+    history = train_with_sgd(well, x, y, 0.1, epochs=2)
+    change = diagnostics.relative_weight_change(before, well)
+    assert change[0] > 0.2 * change[-1]
+    assert history.history["loss"][-1] < 1.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_large_learning_rate_or_large_weights_diverge_after_growing_gradients(seed):
+    from utils import data
+
+    digits = data.load_digits()
+    x, y = digits.x_train[:320], digits.y_train[:320]
+    probe_x, probe_y = digits.x_train[:256], digits.y_train[:256]
+    for initializer, learning_rate in [("he_normal", 1.0),
+                                       (keras.initializers.RandomNormal(stddev=0.25), 0.05)]:
+        setup.set_seed(seed)
+        model = models.build_mlp(10, 64, "relu", initializer)
+        recorder = diagnostics.GradientNormRecorder(probe_x, probe_y)
+        train_with_sgd(model, x, y, learning_rate, epochs=1,
+                       callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
+        finite = np.isfinite(recorder.losses)
+        assert not finite.all(), "the loss must reach inf or NaN within 10 steps"
+        first_bad = int(np.argmin(finite))
+        assert 2 <= first_bad <= 6
+        largest = recorder.norms[:first_bad].max(axis=1)
+        assert largest[first_bad - 1] > 100 * largest[0]
+    setup.set_seed(seed)
+    model = models.build_mlp(10, 64, "relu", "he_normal")
+    recorder = diagnostics.GradientNormRecorder(probe_x, probe_y)
+    train_with_sgd(model, x, y, 0.05, epochs=1, callbacks=[recorder])
+    assert np.all(np.isfinite(recorder.losses)) and recorder.norms.max() < 100

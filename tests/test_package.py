@@ -37,7 +37,7 @@ def test_modules_load_tensorflow_without_log_lines(tmp_path):
     # TensorFlow's C++ runtime writes to file descriptor 2 on import and on
     # device discovery; none of it may reach a notebook.
     code = (
-        "from utils import data, diagnostics, models, plotting, setup\n"
+        "from utils import data, diagnostics, models, plotting, setup, widgets\n"
         "import utils\n"
         "model = models.build_mlp(2, 8)\n"
         "print(diagnostics.gradient_norms(model, data.load_digits().x_val, data.load_digits().y_val).shape)\n"

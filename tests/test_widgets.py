@@ -1,7 +1,118 @@
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 
-from utils import widgets
+from utils import diagnostics, widgets
+
+
+@pytest.fixture(scope="module")
+def digits_batch():
+    from utils import data
+
+    digits = data.load_digits()
+    return digits.x_train[:256], digits.y_train[:256]
+
+
+def note(ax):
+    (text,) = ax.texts
+    return text.get_text()
+
+
+def test_plot_gradient_norm_profile_draws_the_pure_function(digits_batch):
+    x, y = digits_batch
+    ax = widgets.plot_gradient_norm_profile(6, 0.125, "tanh", x, y, seed=2)
+    expected = diagnostics.gradient_norms_at_init(6, 0.125, "tanh", x, y, seed=2)
+    (line,) = ax.get_lines()
+    assert_allclose(line.get_ydata(), expected, rtol=1e-6)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_title() == "tanh, 6 layers, weights N(0, 0.125²)"
+    ratio = expected[0] / expected[-1]
+    assert f"first / last layer: {ratio:.1e}" in note(ax)
+    assert f"per layer: ×{ratio ** (1 / 5):.2f}" in note(ax)
+    low, high = ax.get_ylim()
+    assert high / low >= 100, "a level profile spans at least two decades"
+
+
+def test_plot_gradient_norm_profile_reports_underflow(digits_batch):
+    # 40 sigmoid layers with Glorot-sized weights: the first layers' gradients underflow float32.
+    x, y = digits_batch
+    norms = diagnostics.gradient_norms_at_init(40, 0.125, "sigmoid", x, y)
+    zeros = int(np.sum(norms == 0))
+    assert zeros > 0
+    ax = widgets.plot_gradient_norm_profile(40, 0.125, "sigmoid", x, y)
+    assert f"{zeros} layer(s) at exactly 0 (underflow), not drawn" in note(ax)
+    assert "first / last" not in note(ax)
+    assert np.isnan(ax.get_lines()[0].get_ydata()[:zeros]).all()
+
+
+def test_explorer_defaults_and_controls(digits_batch):
+    explorer = widgets.gradient_norm_explorer(*digits_batch)
+    controls, output = explorer.children
+    depth, scale, activation = controls.children
+    assert (depth.value, depth.min, depth.max) == (20, 2, 40)
+    assert scale.value == 0.125 and scale.label == "0.125 = 1/√64"
+    assert activation.value == "tanh" and tuple(activation.options) == widgets.GRADIENT_EXPLORER_ACTIVATIONS
+
+
+def test_explorer_is_a_thin_wrapper_that_redraws_on_every_change(monkeypatch, digits_batch):
+    calls = []
+
+    def fake_plot(num_layers, weight_std, activation, x, y, ax=None, *, seed=0):
+        calls.append((num_layers, weight_std, activation, seed))
+        return ax
+
+    monkeypatch.setattr(widgets, "plot_gradient_norm_profile", fake_plot)
+    explorer = widgets.gradient_norm_explorer(*digits_batch, num_layers=10, weight_std=1.0,
+                                              activation="relu", seed=5)
+    depth, scale, activation = explorer.children[0].children
+    assert calls == [(10, 1.0, "relu", 5)]
+    depth.value = 30
+    scale.value = 0.01
+    activation.value = "sigmoid"
+    assert calls[1:] == [(30, 1.0, "relu", 5), (30, 0.01, "relu", 5), (30, 0.01, "sigmoid", 5)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_layers": 1}, r"^num_layers must be an integer in \[2, 40\]; got 1$"),
+        ({"weight_std": 0.2}, r"^weight_std must be one of 0.01, 0.03, .*, 2; got 0.2$"),
+        ({"activation": "elu"}, r"^activation must be one of 'linear', 'sigmoid', 'tanh', 'relu'; got 'elu'$"),
+    ],
+)
+def test_explorer_bad_arguments(kwargs, message, digits_batch):
+    with pytest.raises(ValueError, match=message) as error:
+        widgets.gradient_norm_explorer(*digits_batch, **kwargs)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_explorer_physics_slope_and_level(seed, digits_batch):
+    # What chapter 1 says about the explorer's settings (20 layers, 64 units).
+    x, y = digits_batch
+
+    def norms(weight_std, activation):
+        return diagnostics.gradient_norms_at_init(20, weight_std, activation, x, y, seed=seed)
+
+    def level(values):
+        return 0.1 < values[0] / values[-1] < 10
+
+    default = norms(0.125, "tanh")
+    assert level(default) and 0.01 < default.min() and default.max() < 10
+    assert level(norms(2**0.5 / 8, "relu"))
+    # The weight gradient is (backward signal) x (forward signal). With
+    # zero-centred activations both shrink or grow together, so the profile
+    # stays level and the damage shows in its height.
+    tiny = norms(0.03, "tanh")
+    assert level(tiny) and tiny.max() < 1e-9
+    huge = norms(0.25, "linear")
+    assert level(huge) and huge.min() > 1e4
+    # When the forward signal keeps its size (saturated tanh, the sigmoid's
+    # mean of 0.5), the profile slopes.
+    exploding = norms(1.0, "tanh")
+    assert exploding[0] / exploding[-1] > 1e4
+    vanishing = norms(0.125, "sigmoid")
+    assert vanishing[0] / vanishing[-1] < 1e-9
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Each module holds one concern, and notebooks import the modules they need by
 name::
 
-    from utils import setup, models, diagnostics, plotting, data
+    from utils import setup, models, diagnostics, plotting, data, widgets
 
 Importing :mod:`utils` itself is cheap: the submodules (and TensorFlow) load
 the first time they are used.
