@@ -3,7 +3,7 @@
 Each module holds one concern, and notebooks import the modules they need by
 name::
 
-    from utils import setup, models, diagnostics, plotting, data
+    from utils import setup, models, diagnostics, plotting, data, activations, widgets
 
 Importing :mod:`utils` itself is cheap: the submodules (and TensorFlow) load
 the first time they are used.
@@ -16,7 +16,7 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "diagnostics", "models", "plotting", "setup"]
+__all__ = ["activations", "data", "diagnostics", "models", "plotting", "setup", "widgets"]
 
 
 def __getattr__(name: str) -> ModuleType:
