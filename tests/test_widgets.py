@@ -51,7 +51,11 @@ def test_plot_activation_profile_draws_three_labelled_panels():
     axes = widgets.plot_activation_profile(profile)
     assert axes.shape == (3,)
     assert all(ax.get_xlabel() and ax.get_ylabel() and ax.get_title() for ax in axes)
-    assert axes[2].get_yscale() == "log"
+    assert axes[2].get_yscale() == "linear"  # the std stays within a factor of 10 here
+    # ReLU with Glorot halves the variance at every layer: 20 layers span decades.
+    vanishing = widgets.compute_activation_profile("relu", num_layers=20, kernel_initializer="glorot_uniform")
+    assert vanishing.std[-1] < vanishing.std[0] / 10
+    assert widgets.plot_activation_profile(vanishing)[2].get_yscale() == "log"
     assert len(axes[1].get_lines()[0].get_xdata()) == 4
     with pytest.raises(ValueError, match="axes must hold three"):
         widgets.plot_activation_profile(profile, axes=plt.subplots(1, 2)[1])

@@ -244,6 +244,8 @@ def compute_activation_profile(
 def plot_activation_profile(profile: ActivationProfile, axes: Any = None) -> np.ndarray:
     """Draw a profile on three Axes: ``f`` and ``f'``; per-layer mean; per-layer std.
 
+    The std axis is logarithmic when the values span more than a factor of 10.
+
     Parameters
     ----------
     profile : ActivationProfile
@@ -258,8 +260,8 @@ def plot_activation_profile(profile: ActivationProfile, axes: Any = None) -> np.
     Examples
     --------
     >>> axes = plot_activation_profile(compute_activation_profile("elu", 1.0, num_layers=3, units=8))
-    >>> axes[2].get_yscale()
-    'log'
+    >>> axes[2].get_title()
+    'Std per layer'
     """
     from utils import plotting
 
@@ -286,8 +288,11 @@ def plot_activation_profile(profile: ActivationProfile, axes: Any = None) -> np.
     plotting.plot_per_layer(profile.mean, ax=axes[1], ylabel="mean of the layer's outputs",
                             log_scale=False, title=f"Mean per layer ({setting})")
     axes[1].axhline(0, color="0.5", linewidth=0.8, linestyle=":")
-    plotting.plot_per_layer(profile.std, ax=axes[2], ylabel="std of the layer's outputs (log scale)",
-                            log_scale=True, title="Std per layer")
+    # A log axis only when the std spans more than a decade; otherwise it hides the detail.
+    finite = profile.std[np.isfinite(profile.std) & (profile.std > 0)]
+    log_scale = finite.size > 0 and finite.max() / finite.min() > 10
+    plotting.plot_per_layer(profile.std, ax=axes[2], log_scale=log_scale, title="Std per layer",
+                            ylabel="std of the layer's outputs" + (" (log scale)" if log_scale else ""))
     axes[2].axhline(1, color="0.5", linewidth=0.8, linestyle=":")
     return axes
 
