@@ -82,3 +82,45 @@ def test_fixed_network_stub_and_bad_name():
     assert checks.check_fixed_network(..., "he_normal").status == "not done"
     bad = checks.check_fixed_network("rleu", "he_normal")
     assert bad.status == "failed" and "did you mean 'relu'" in bad.message
+
+
+def reference_relative_change(before, after):
+    return [np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after)]
+
+
+def test_relative_change():
+    assert checks.check_relative_change(reference_relative_change).passed
+    assert checks.check_relative_change(lambda before, after: ...).status == "not done"
+    absolute = checks.check_relative_change(
+        lambda before, after: [np.linalg.norm(a - b) for b, a in zip(before, after)])
+    assert absolute.status == "failed" and "divide by the norm of the kernel before training" in absolute.message
+    by_after = checks.check_relative_change(
+        lambda before, after: [np.linalg.norm(a - b) / np.linalg.norm(a) for b, a in zip(before, after)])
+    assert by_after.status == "failed" and "*before* training, not after" in by_after.message
+
+
+@pytest.fixture(scope="module")
+def trained_slowly():
+    from utils import data, models
+
+    digits = data.load_digits()
+    model = models.build_mlp(10, 64, "sigmoid", keras.initializers.RandomNormal(stddev=0.1, seed=0))
+    before = diagnostics.kernel_snapshot(model)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    model.fit(digits.x_train, digits.y_train, epochs=3, batch_size=32, verbose=0)
+    return before, model
+
+
+def test_barely_moved(trained_slowly):
+    before, model = trained_slowly
+    changes = diagnostics.relative_weight_change(before, model)
+    expected = [f"hidden_{i}" for i, c in enumerate(changes, start=1) if c < 0.01]
+    assert len(expected) >= 5  # the lower layers of this network barely move
+    assert checks.check_barely_moved(expected, before, model).passed
+    assert checks.check_barely_moved(..., before, model).status == "not done"
+    everything = checks.check_barely_moved([f"hidden_{i}" for i in range(1, 11)], before, model)
+    assert everything.status == "failed" and "these moved by 1 % or more" in everything.message
+    too_few = checks.check_barely_moved(expected[:1], before, model)
+    assert too_few.status == "failed" and "these moved by less than 1 %" in too_few.message
+    not_names = checks.check_barely_moved([1, 2], before, model)
+    assert not_names.status == "failed" and "list of layer names" in not_names.message

@@ -410,6 +410,80 @@ def check_mystery_diagnosis(diagnosis: dict[str, str]) -> str:
     return "all three diagnoses are right."
 
 
+#: Exercise 1.3: a layer "barely moved" if its kernel changed by less than this fraction.
+BARELY_MOVED_BELOW = 0.01
+
+
+@exercise_check("1.3a")
+def check_relative_change(relative_change: Callable[..., Any]) -> str:
+    """Compare the learner's ``relative_change(before, after)`` with :func:`utils.diagnostics.relative_weight_change`.
+
+    Parameters
+    ----------
+    relative_change : callable
+        ``relative_change(before, after)`` for two lists of kernels (NumPy
+        arrays), returning ``||after - before|| / ||before||`` per kernel.
+    """
+    import numpy as np
+
+    from utils import diagnostics
+
+    rng = np.random.default_rng(0)
+    before = [rng.standard_normal(shape) for shape in ((64, 32), (32, 32), (32, 10))]
+    after = [w + scale * rng.standard_normal(w.shape) for w, scale in zip(before, (1e-4, 0.02, 0.5))]
+    expected = diagnostics.relative_weight_change(before, after)
+    found = _as_float_array(call_student(relative_change, before, after, given="three random kernels"), "the changes")
+    if found.shape != expected.shape:
+        raise Failed(f"{expected.size} values, one per kernel", f"{found.size}")
+    if not np.allclose(found, expected, rtol=1e-6):
+        absolute = np.array([np.linalg.norm(a - b) for a, b in zip(after, before)])
+        relative_to_after = absolute / np.array([np.linalg.norm(a) for a in after])
+        if np.allclose(found, absolute, rtol=1e-6):
+            hint = "divide by the norm of the kernel before training, to make the change relative"
+        elif np.allclose(found, relative_to_after, rtol=1e-6):
+            hint = "divide by the norm of the kernel *before* training, not after"
+        elif np.allclose(found, expected**2, rtol=1e-6):
+            hint = "take the norms themselves (np.linalg.norm), not their squares"
+        else:
+            hint = "np.linalg.norm(after - before) / np.linalg.norm(before), for each kernel"
+        raise Failed(_format_array(expected), _format_array(found), hint)
+    return "relative_change matches utils.diagnostics.relative_weight_change."
+
+
+@exercise_check("1.3b")
+def check_barely_moved(barely_moved: Any, before: Any, model: Any) -> str:
+    """Check the names of the hidden layers whose kernels changed by less than 1 %.
+
+    Parameters
+    ----------
+    barely_moved : list of str
+        The learner's answer, hidden layer names such as ``"hidden_1"``.
+    before : list of numpy.ndarray
+        The kernels before training (``diagnostics.kernel_snapshot``).
+    model : keras.Model
+        The trained model.
+    """
+    from utils import diagnostics
+
+    if is_unfinished(barely_moved):
+        raise NotDone
+    if isinstance(barely_moved, str) or not all(isinstance(n, str) for n in barely_moved):
+        raise Failed("a list of layer names such as ['hidden_1', 'hidden_2']", repr(barely_moved))
+    changes = diagnostics.relative_weight_change(before, model)
+    names = [layer.name for layer in diagnostics.hidden_layers(model)]
+    expected = [name for name, change in zip(names, changes) if change < BARELY_MOVED_BELOW]
+    if sorted(barely_moved) != sorted(expected):
+        extra = sorted(set(barely_moved) - set(expected))
+        missing = sorted(set(expected) - set(barely_moved))
+        detail = "; ".join(part for part in (
+            f"these moved by 1 % or more: {extra}" if extra else "",
+            f"these moved by less than 1 %: {missing}" if missing else "",
+        ) if part)
+        raise Failed(f"{len(expected)} layers", f"{len(barely_moved)} ({detail})",
+                     "compare each layer's relative change with 0.01")
+    return f"{len(expected)} of the {len(names)} hidden layers moved by less than 1 % of their size."
+
+
 #: Exercise 1.4: the network to fix, how it is trained, and the bar it must clear.
 FIX_DEPTH, FIX_UNITS, FIX_EPOCHS, FIX_TARGET_ACCURACY = 15, 32, 8, 0.80
 
@@ -964,77 +1038,3 @@ def check_self_normalizing(model: Any) -> str:
                      f"{stats.std[first]:.3g} at layer {first + 1} (range {stats.std.min():.3g} to {stats.std.max():.3g})",
                      "self-normalization needs SELU, LeCun normal initialization and standardized inputs")
     return f"all {len(stats.std)} layers keep their std between {stats.std.min():.2f} and {stats.std.max():.2f}."
-
-
-#: Exercise 1.3: a layer "barely moved" if its kernel changed by less than this fraction.
-BARELY_MOVED_BELOW = 0.01
-
-
-@exercise_check("1.3a")
-def check_relative_change(relative_change: Callable[..., Any]) -> str:
-    """Compare the learner's ``relative_change(before, after)`` with :func:`utils.diagnostics.relative_weight_change`.
-
-    Parameters
-    ----------
-    relative_change : callable
-        ``relative_change(before, after)`` for two lists of kernels (NumPy
-        arrays), returning ``||after - before|| / ||before||`` per kernel.
-    """
-    import numpy as np
-
-    from utils import diagnostics
-
-    rng = np.random.default_rng(0)
-    before = [rng.standard_normal(shape) for shape in ((64, 32), (32, 32), (32, 10))]
-    after = [w + scale * rng.standard_normal(w.shape) for w, scale in zip(before, (1e-4, 0.02, 0.5))]
-    expected = diagnostics.relative_weight_change(before, after)
-    found = _as_float_array(call_student(relative_change, before, after, given="three random kernels"), "the changes")
-    if found.shape != expected.shape:
-        raise Failed(f"{expected.size} values, one per kernel", f"{found.size}")
-    if not np.allclose(found, expected, rtol=1e-6):
-        absolute = np.array([np.linalg.norm(a - b) for a, b in zip(after, before)])
-        relative_to_after = absolute / np.array([np.linalg.norm(a) for a in after])
-        if np.allclose(found, absolute, rtol=1e-6):
-            hint = "divide by the norm of the kernel before training, to make the change relative"
-        elif np.allclose(found, relative_to_after, rtol=1e-6):
-            hint = "divide by the norm of the kernel *before* training, not after"
-        elif np.allclose(found, expected**2, rtol=1e-6):
-            hint = "take the norms themselves (np.linalg.norm), not their squares"
-        else:
-            hint = "np.linalg.norm(after - before) / np.linalg.norm(before), for each kernel"
-        raise Failed(_format_array(expected), _format_array(found), hint)
-    return "relative_change matches utils.diagnostics.relative_weight_change."
-
-
-@exercise_check("1.3b")
-def check_barely_moved(barely_moved: Any, before: Any, model: Any) -> str:
-    """Check the names of the hidden layers whose kernels changed by less than 1 %.
-
-    Parameters
-    ----------
-    barely_moved : list of str
-        The learner's answer, hidden layer names such as ``"hidden_1"``.
-    before : list of numpy.ndarray
-        The kernels before training (``diagnostics.kernel_snapshot``).
-    model : keras.Model
-        The trained model.
-    """
-    from utils import diagnostics
-
-    if is_unfinished(barely_moved):
-        raise NotDone
-    if isinstance(barely_moved, str) or not all(isinstance(n, str) for n in barely_moved):
-        raise Failed("a list of layer names such as ['hidden_1', 'hidden_2']", repr(barely_moved))
-    changes = diagnostics.relative_weight_change(before, model)
-    names = [layer.name for layer in diagnostics.hidden_layers(model)]
-    expected = [name for name, change in zip(names, changes) if change < BARELY_MOVED_BELOW]
-    if sorted(barely_moved) != sorted(expected):
-        extra = sorted(set(barely_moved) - set(expected))
-        missing = sorted(set(expected) - set(barely_moved))
-        detail = "; ".join(part for part in (
-            f"these moved by 1 % or more: {extra}" if extra else "",
-            f"these moved by less than 1 %: {missing}" if missing else "",
-        ) if part)
-        raise Failed(f"{len(expected)} layers", f"{len(barely_moved)} ({detail})",
-                     "compare each layer's relative change with 0.01")
-    return f"{len(expected)} of the {len(names)} hidden layers moved by less than 1 % of their size."
