@@ -111,3 +111,21 @@ def test_version_matches_pyproject():
     project = tomllib.loads((course.ROOT / "pyproject.toml").read_text())["project"]
     assert utils.__version__ == project["version"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", utils.__version__)
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_every_module(tmp_path):
+    # Colab installs a built (non-editable) package: a subpackage missing from
+    # the wheel would only break there.
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(course.ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    import zipfile
+
+    (wheel,) = tmp_path.glob("taming_gradients-*.whl")
+    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".py")}
+    expected = {str(p.relative_to(course.ROOT)) for p in (course.ROOT / "utils").rglob("*.py")}
+    assert expected <= shipped, sorted(expected - shipped)
+    assert not any(name.startswith(("tests/", "tools/")) for name in shipped)

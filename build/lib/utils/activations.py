@@ -1,0 +1,175 @@
+"""Activation layers that Keras 3 does not ship: the randomized leaky ReLU.
+
+:class:`RReLU` is the randomized leaky ReLU of Xu et al. (2015), "Empirical
+Evaluation of Rectified Activations in Convolutional Network". It is a Leaky
+ReLU whose negative slope is random during training and fixed at test time::
+
+    from utils import activations, models
+    model = models.build_mlp(activation=activations.RReLU)
+
+Two conventions describe the random slope, and they do not give the same
+numbers:
+
+- **The paper** writes ``y = x / a`` for ``x < 0`` and draws the *divisor*
+  ``a ~ U(3, 8)``; at test time it divides by the mean divisor ``(3 + 8) / 2``,
+  so the test-time slope is ``2 / 11 = 0.18``. The slopes ``1 / a`` lie in
+  [1/8, 1/3] but are not uniform there.
+- **Other libraries** (PyTorch's ``nn.RReLU``, for example) draw the *slope*
+  itself, ``a ~ U(1/8, 1/3)``, and use the mean slope ``(1/8 + 1/3) / 2 = 11/48
+  = 0.23`` at test time.
+
+:class:`RReLU` follows the second convention (a uniform slope in
+[``lower``, ``upper``], with defaults 1/8 and 1/3), because it makes the
+layer's two modes agree on average: the expected training-time slope equals
+the test-time slope. :func:`paper_slope_range` converts the paper's divisor
+range into the slope range that covers the same slopes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from utils._tensorflow import keras
+
+__all__ = ["PAPER_DIVISOR_RANGE", "RReLU", "paper_slope_range", "paper_test_slope"]
+
+#: The divisor range of Xu et al. (2015): ``a ~ U(3, 8)`` and ``y = x / a`` for ``x < 0``.
+PAPER_DIVISOR_RANGE: tuple[float, float] = (3.0, 8.0)
+
+
+def _check_bounds(lower: Any, upper: Any, names: tuple[str, str] = ("lower", "upper")) -> tuple[float, float]:
+    for value, name in zip((lower, upper), names):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number; got {value!r}")
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0; got {value!r}")
+    if lower > upper:
+        raise ValueError(f"{names[0]} must be <= {names[1]}; got {names[0]}={lower!r}, {names[1]}={upper!r}")
+    return float(lower), float(upper)
+
+
+def paper_slope_range(lower_divisor: float = 3.0, upper_divisor: float = 8.0) -> tuple[float, float]:
+    """The slope range that the paper's divisor range covers: ``(1 / upper, 1 / lower)``.
+
+    Parameters
+    ----------
+    lower_divisor, upper_divisor : float
+        The paper's divisor range, ``a ~ U(lower_divisor, upper_divisor)``;
+        both > 0 and ``lower_divisor <= upper_divisor``.
+
+    Returns
+    -------
+    (float, float)
+        ``(1 / upper_divisor, 1 / lower_divisor)``, the arguments ``lower`` and
+        ``upper`` of :class:`RReLU` that span the same slopes (drawn uniformly,
+        which the paper's slopes are not).
+
+    Examples
+    --------
+    >>> paper_slope_range()
+    (0.125, 0.3333333333333333)
+    """
+    lower_divisor, upper_divisor = _check_bounds(lower_divisor, upper_divisor, ("lower_divisor", "upper_divisor"))
+    if lower_divisor == 0:
+        raise ValueError(f"lower_divisor must be > 0; got {lower_divisor!r}")
+    return 1.0 / upper_divisor, 1.0 / lower_divisor
+
+
+def paper_test_slope(lower_divisor: float = 3.0, upper_divisor: float = 8.0) -> float:
+    """The paper's test-time slope: one over the mean divisor, ``2 / (lower + upper)``.
+
+    Parameters
+    ----------
+    lower_divisor, upper_divisor : float
+        The paper's divisor range; both > 0 and ``lower_divisor <= upper_divisor``.
+
+    Returns
+    -------
+    float
+        ``2 / (lower_divisor + upper_divisor)``; 2/11 = 0.1818... for (3, 8).
+
+    Examples
+    --------
+    >>> round(paper_test_slope(), 4)
+    0.1818
+    """
+    lower_divisor, upper_divisor = _check_bounds(lower_divisor, upper_divisor, ("lower_divisor", "upper_divisor"))
+    if lower_divisor == 0:
+        raise ValueError(f"lower_divisor must be > 0; got {lower_divisor!r}")
+    return 2.0 / (lower_divisor + upper_divisor)
+
+
+@keras.saving.register_keras_serializable(package="taming_gradients")
+class RReLU(keras.layers.Layer):
+    """Randomized leaky ReLU: ``f(x) = x`` for ``x >= 0`` and ``a * x`` for ``x < 0``.
+
+    - **Training** (``training=True``, as in ``fit``): every element gets its
+      own slope ``a ~ U(lower, upper)``, drawn afresh at each call.
+    - **Inference** (``training`` False or None, as in ``predict`` and
+      ``evaluate``): ``a = (lower + upper) / 2`` for every element, so the
+      output is deterministic.
+
+    The defaults (1/8, 1/3) are the slope range of PyTorch's ``nn.RReLU``;
+    the paper's own convention draws a divisor from U(3, 8) instead and uses
+    2/11 at test time (see the module docstring and :func:`paper_test_slope`).
+
+    Parameters
+    ----------
+    lower : float
+        Smallest negative slope, >= 0. Default 1/8.
+    upper : float
+        Largest negative slope, >= ``lower``. Default 1/3.
+    seed : int or None
+        Seed of the layer's ``keras.random.SeedGenerator``. With None, the
+        seed comes from Keras' global seed (``setup.set_seed``).
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``, ...).
+
+    Raises
+    ------
+    ValueError
+        If a bound is negative or not a finite number, or ``lower > upper``.
+
+    Examples
+    --------
+    >>> layer = RReLU(lower=0.1, upper=0.3, seed=0)
+    >>> [round(float(v), 6) for v in layer(keras.ops.convert_to_tensor([-1.0, 2.0]))]
+    [-0.2, 2.0]
+    >>> from utils.models import build_mlp
+    >>> model = build_mlp(num_layers=2, units=8, activation=lambda: RReLU(seed=1))
+    """
+
+    def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lower, self.upper = _check_bounds(lower, upper)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+        self.built = True
+
+    @property
+    def mean_slope(self) -> float:
+        """The inference-time slope, ``(lower + upper) / 2``."""
+        return (self.lower + self.upper) / 2.0
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        inputs = keras.ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        if training:
+            slope = keras.random.uniform(
+                keras.ops.shape(inputs), minval=self.lower, maxval=self.upper,
+                dtype=inputs.dtype, seed=self.seed_generator,
+            )
+        else:
+            slope = keras.ops.cast(self.mean_slope, inputs.dtype)
+        return keras.ops.where(inputs >= 0, inputs, inputs * slope)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update({"lower": self.lower, "upper": self.upper, "seed": self.seed})
+        return config

@@ -1,0 +1,84 @@
+"""Exercise checks for the labs: immediate, specific feedback, never a traceback.
+
+Each lab exercise is followed by a cell that calls one check, for example
+``checks.check_gradient_norms(my_gradient_norms)``. A check runs the learner's
+code on a few inputs and prints one of:
+
+- ``✅ Exercise 1.1 passed: ...``
+- ``❌ Exercise 1.1: expected ..., found ... Hint: ...``
+- ``⏳ Exercise 1.1: not done yet ...`` (the stub still holds ``...``, returns
+  None, or raises ``NotImplementedError``)
+- ``⚠️ Exercise 1.1: your code raised ...`` (one line, with the input that
+  triggered it)
+
+It returns a :class:`CheckResult`, which tests can assert on and which
+displays nothing more in a notebook.
+
+The framework lives in :mod:`utils.checks._framework`; each lab's checks in
+:mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2` and :mod:`~utils.checks.lab3`.
+Everything a lab calls is re-exported here.
+"""
+
+from utils.checks._framework import (
+    CheckResult,
+    Failed,
+    NotDone,
+    StudentError,
+    call_student,
+    exercise_check,
+    is_unfinished,
+)
+from utils.checks.lab1 import (
+    build_mystery_models,
+    check_barely_moved,
+    check_fixed_network,
+    check_gradient_norms,
+    check_mystery_diagnosis,
+    check_relative_change,
+    train_fix_candidate,
+)
+from utils.checks.lab2 import (
+    RECOMMENDED_SCHEME,
+    check_compute_fans,
+    check_initializer,
+    check_initializer_matching,
+    check_tanh_initializer,
+    check_variance_scaling,
+)
+from utils.checks.lab3 import (
+    build_dead_network,
+    check_activation,
+    check_dead_unit_count,
+    check_revived_network,
+    check_rrelu_layer,
+    check_self_normalizing,
+)
+
+__all__ = [
+    "RECOMMENDED_SCHEME",
+    "CheckResult",
+    "Failed",
+    "NotDone",
+    "StudentError",
+    "build_dead_network",
+    "build_mystery_models",
+    "call_student",
+    "check_activation",
+    "check_barely_moved",
+    "check_compute_fans",
+    "check_dead_unit_count",
+    "check_fixed_network",
+    "check_gradient_norms",
+    "check_initializer",
+    "check_initializer_matching",
+    "check_mystery_diagnosis",
+    "check_relative_change",
+    "check_revived_network",
+    "check_rrelu_layer",
+    "check_self_normalizing",
+    "check_tanh_initializer",
+    "check_variance_scaling",
+    "exercise_check",
+    "is_unfinished",
+    "train_fix_candidate",
+]

@@ -1,0 +1,251 @@
+"""Checks for lab 2, initializers from scratch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from utils.checks._framework import (
+    Failed,
+    NotDone,
+    _digits_batch,
+    _shorten,
+    call_student,
+    exercise_check,
+    is_unfinished,
+)
+
+__all__ = [
+    "FAN_SHAPES",
+    "RECOMMENDED_SCHEME",
+    "check_compute_fans",
+    "check_initializer",
+    "check_initializer_matching",
+    "check_tanh_initializer",
+    "check_variance_scaling",
+]
+
+FAN_SHAPES: tuple[tuple[int, ...], ...] = ((784, 256), (64, 10), (3, 3, 16, 32), (5, 5, 3, 8), (3, 3, 3, 4, 8))
+
+
+@exercise_check("2.1")
+def check_compute_fans(compute_fans: Callable[..., Any]) -> str:
+    """Compare the learner's ``compute_fans(shape)`` with :func:`utils.initializers.compute_fans`.
+
+    Parameters
+    ----------
+    compute_fans : callable
+        The learner's function, returning ``(fan_in, fan_out)``.
+    """
+    import math
+
+    from utils import initializers
+
+    for shape in FAN_SHAPES:
+        expected = initializers.compute_fans(shape)
+        found = call_student(compute_fans, shape, given=f"shape {shape}")
+        try:
+            found = tuple(int(v) for v in found)
+        except (TypeError, ValueError):
+            raise Failed(f"a pair (fan_in, fan_out) for shape {shape}", repr(found)) from None
+        if found == expected:
+            continue
+        if found == expected[::-1]:
+            hint = "fan_in and fan_out are swapped: Keras kernels are (..., inputs, outputs)"
+        elif len(shape) > 2 and found == (shape[-2], shape[-1]):
+            hint = (f"a convolution unit sees a receptive field of {math.prod(shape[:-2])} weights "
+                    "per channel: multiply both fans by the product of the kernel size")
+        else:
+            hint = "fan_in is the second-to-last dimension, fan_out the last, both times the receptive field"
+        raise Failed(f"{expected} for shape {shape}", f"{found}", hint)
+    return f"compute_fans is right on {len(FAN_SHAPES)} dense and convolution shapes."
+
+
+_INITIALIZER_SCHEMES = {
+    "glorot_uniform": ("glorot", "uniform"),
+    "he_normal": ("he", "normal"),
+    "lecun_normal": ("lecun", "normal"),
+}
+
+
+@exercise_check("2.2")
+def check_initializer(initializer_class: Any, name: str) -> str:
+    """Check a from-scratch initializer class against the closed form of ``name``.
+
+    Parameters
+    ----------
+    initializer_class : type
+        The learner's ``keras.initializers.Initializer`` subclass; it is
+        created with ``initializer_class(seed=...)``.
+    name : {"glorot_uniform", "he_normal", "lecun_normal"}
+        Which scheme it implements.
+    """
+    import numpy as np
+
+    from utils import initializers
+    from utils._tensorflow import keras
+
+    if name not in _INITIALIZER_SCHEMES:
+        raise Failed(f"name to be one of {sorted(_INITIALIZER_SCHEMES)}", repr(name))
+    if is_unfinished(initializer_class):
+        raise NotDone
+    if not (isinstance(initializer_class, type) and issubclass(initializer_class, keras.initializers.Initializer)):
+        raise Failed("a subclass of keras.initializers.Initializer (the class itself)", repr(initializer_class))
+    scheme, distribution = _INITIALIZER_SCHEMES[name]
+    instance = call_student(initializer_class, seed=3, given="seed=3")
+    for shape in ((1000, 500), (3, 3, 64, 128)):
+        weights = call_student(instance, shape, given=f"shape {shape}")
+        weights = np.asarray(weights, dtype="float64")
+        if weights.shape != shape:
+            raise Failed(f"an array of shape {shape}", f"shape {weights.shape}")
+        expected_std = initializers.compute_std(shape, scheme)
+        std = float(weights.std())
+        if abs(std / expected_std - 1) > 0.03:
+            ratio = std / expected_std
+            hint = "check which fan the scheme uses (Glorot: fan_avg; He and LeCun: fan_in)"
+            if abs(ratio - np.sqrt(3)) < 0.05 or abs(ratio - 1 / np.sqrt(3)) < 0.05:
+                hint = "a uniform U(-r, r) has std r / sqrt(3): the limit r is sqrt(3) times the std"
+            elif abs(ratio - np.sqrt(2)) < 0.05 or abs(ratio - 1 / np.sqrt(2)) < 0.05:
+                hint = "off by a factor sqrt(2): check the scale (He uses 2) and which fan you divide by"
+            raise Failed(f"std {expected_std:.4g} for shape {shape}", f"{std:.4g} ({ratio:.2f} times)", hint)
+        if abs(weights.mean()) > 0.05 * expected_std:
+            raise Failed("mean 0", f"{weights.mean():.3g}", "draw symmetrically around 0")
+        limit = np.sqrt(3) * expected_std
+        if distribution == "uniform":
+            if np.abs(weights).max() > limit * 1.0001 or np.abs(weights).max() < 0.99 * limit:
+                raise Failed(f"values in [-{limit:.4g}, {limit:.4g}] reaching the limits",
+                             f"max |w| = {np.abs(weights).max():.4g}", "draw from U(-r, r) with r = sqrt(3) * std")
+        elif np.abs(weights).max() <= limit * 1.0001:
+            raise Failed("a normal distribution (values beyond sqrt(3) std)",
+                         "values that all lie within a uniform's limits", "draw from a normal, not a uniform")
+    again = np.asarray(call_student(initializer_class(seed=3), (1000, 500), given="seed=3 again"))
+    first = np.asarray(call_student(initializer_class(seed=3), (1000, 500), given="seed=3"))
+    if not np.array_equal(again, first):
+        raise Failed("the same kernel for the same seed", "different kernels",
+                     "pass seed=self.seed to keras.random.normal / uniform")
+    return f"{initializer_class.__name__} matches {name} (std and limits, dense and convolution kernels, seeded)."
+
+
+#: The recommended scheme for each activation (chapter 2's table).
+RECOMMENDED_SCHEME = {
+    "sigmoid": "glorot", "tanh": "glorot", "softmax": "glorot",
+    "relu": "he", "leaky_relu": "he", "elu": "he", "selu": "lecun",
+}
+_WHY = {
+    "sigmoid": "sigmoid is roughly linear around 0 with no factor-2 loss: Glorot's fan_avg compromise",
+    "tanh": "tanh is symmetric and linear around 0, so the plain variance argument gives Glorot",
+    "softmax": "a softmax output layer is treated like the logistic: Glorot",
+    "relu": "ReLU zeroes half its inputs, halving the second moment: He's factor 2 makes up for it",
+    "leaky_relu": "Leaky ReLU is ReLU with a small slope: He, with factor 2 / (1 + a^2)",
+    "elu": "ELU behaves like ReLU for positive inputs: He initialization",
+    "selu": "SELU self-normalizes only with LeCun normal weights (Klambauer et al., 2017)",
+}
+
+
+@exercise_check("2.3")
+def check_initializer_matching(matching: dict[str, str]) -> str:
+    """Check the learner's activation -> scheme table.
+
+    Parameters
+    ----------
+    matching : dict
+        Each activation of :data:`RECOMMENDED_SCHEME` mapped to ``"glorot"``,
+        ``"he"`` or ``"lecun"``.
+    """
+    if is_unfinished(matching):
+        raise NotDone
+    if not isinstance(matching, dict) or set(matching) != set(RECOMMENDED_SCHEME):
+        found = sorted(matching) if isinstance(matching, dict) else type(matching).__name__
+        raise Failed(f"a dict with the keys {sorted(RECOMMENDED_SCHEME)}", f"{found}")
+    normalized = {k: str(v).lower() for k, v in matching.items()}
+    unknown = {k: v for k, v in normalized.items() if v not in {"glorot", "he", "lecun"}}
+    if unknown:
+        raise Failed("each value to be 'glorot', 'he' or 'lecun'", f"{unknown}")
+    wrong = [a for a in RECOMMENDED_SCHEME if normalized[a] != RECOMMENDED_SCHEME[a]]
+    if wrong:
+        reasons = "; ".join(f"{a}: not {normalized[a]}, because {_WHY[a]}" for a in wrong)
+        raise Failed("every activation matched", f"{len(wrong)} to revisit", reasons)
+    return "every activation has its initializer."
+
+
+def _same_kernel(args: Any, name: str) -> bool:
+    import numpy as np
+
+    from utils._tensorflow import keras
+
+    named = keras.initializers.get({"class_name": name, "config": {"seed": 5}})
+    general = keras.initializers.VarianceScaling(**args, seed=5)
+    return bool(np.array_equal(np.asarray(named((300, 200))), np.asarray(general((300, 200)))))
+
+
+@exercise_check("2.4")
+def check_variance_scaling(he_uniform_args: dict[str, Any], glorot_normal_args: dict[str, Any]) -> str:
+    """Check ``VarianceScaling`` arguments equivalent to ``he_uniform`` and ``glorot_normal``.
+
+    Parameters
+    ----------
+    he_uniform_args, glorot_normal_args : dict
+        Keyword arguments ``scale``, ``mode`` and ``distribution``.
+    """
+    for name, args in (("he_uniform", he_uniform_args), ("glorot_normal", glorot_normal_args)):
+        if is_unfinished(args):
+            raise NotDone
+        if not isinstance(args, dict) or set(args) != {"scale", "mode", "distribution"}:
+            raise Failed(f"a dict with keys 'distribution', 'mode', 'scale' for {name}", repr(args))
+        try:
+            same = _same_kernel(args, name)
+        except ValueError as error:
+            raise Failed(f"arguments VarianceScaling accepts for {name}", f"VarianceScaling said: {_shorten(error)}") from None
+        if not same:
+            raise Failed(
+                f"VarianceScaling(**{name}_args) to draw the same kernel as {name!r}", f"{args}",
+                "scale is the numerator of the variance, mode picks the fan, distribution the shape",
+            )
+    return "both VarianceScaling forms draw exactly the same kernels as the named initializers."
+
+
+#: Exercise 2.5: a 50-layer tanh network, and the band its signal must stay in.
+TANH_DEPTH, TANH_UNITS, TANH_STD_BAND, TANH_GRADIENT_BAND = 50, 64, (0.3, 0.8), (0.1, 10.0)
+
+
+@exercise_check("2.5")
+def check_tanh_initializer(kernel_initializer: Any) -> str:
+    """Check that an initializer keeps a deep tanh network's signal in a band, both ways.
+
+    A ``TANH_DEPTH``-layer tanh MLP of ``TANH_UNITS`` units, probed with 256
+    digits for two seeds, must keep every layer's activation std within
+    ``TANH_STD_BAND`` and its first/last gradient-norm ratio within
+    ``TANH_GRADIENT_BAND``.
+
+    Parameters
+    ----------
+    kernel_initializer : str or keras.initializers.Initializer
+        As for :func:`utils.models.build_mlp`.
+    """
+    from utils import diagnostics
+
+    if is_unfinished(kernel_initializer):
+        raise NotDone
+    x, y = _digits_batch()
+    low, high = TANH_STD_BAND
+    for seed in (0, 1):
+        try:
+            result = diagnostics.compute_signal_propagation(
+                x, y, activation="tanh", kernel_initializer=kernel_initializer,
+                num_layers=TANH_DEPTH, units=TANH_UNITS, seed=seed,
+            )
+        except ValueError as error:
+            raise Failed("an initializer build_mlp accepts", f"build_mlp said: {_shorten(error, 400)}") from None
+        std = result.activation_std
+        if std.min() < low or std.max() > high:
+            hint = ("the signal fades: the variance needs a larger scale" if std.min() < low
+                    else "the signal is too large: lower the scale")
+            raise Failed(f"every layer's std within [{low}, {high}]",
+                         f"std from {std.min():.2f} to {std.max():.2f} (seed {seed})", hint)
+        norms = result.gradient_norms
+        ratio = float(norms[0] / norms[-1])
+        if not TANH_GRADIENT_BAND[0] <= ratio <= TANH_GRADIENT_BAND[1]:
+            raise Failed(f"a first/last gradient ratio within {list(TANH_GRADIENT_BAND)}", f"{ratio:.3g} (seed {seed})",
+                         "too large a scale makes gradients grow backwards: aim between LeCun (1) and He (2)")
+    return (f"every layer's std stays within [{low}, {high}] and the gradient ratio within "
+            f"{list(TANH_GRADIENT_BAND)}, for two seeds.")

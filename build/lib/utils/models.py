@@ -1,0 +1,239 @@
+"""Keras 3 model builders.
+
+:func:`build_mlp` builds the deep multilayer perceptrons that every chapter
+studies. Its hidden layers are named ``hidden_1``, ``hidden_2``, ... from the
+input to the output, which is the order :mod:`utils.diagnostics` reports them in.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import inspect
+from collections.abc import Callable
+from typing import Any, Union
+
+from utils._tensorflow import keras
+
+__all__ = ["ACTIVATION_NAMES", "INITIALIZER_NAMES", "OUTPUT_ACTIVATION_NAMES", "build_mlp"]
+
+#: Activation names that :func:`build_mlp` accepts as strings (Keras' own names).
+ACTIVATION_NAMES: tuple[str, ...] = (
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
+    "gelu", "silu", "swish", "softplus", "softsign", "hard_sigmoid",
+    "relu6", "celu", "mish", "exponential",
+)
+
+#: Output activations that :func:`build_mlp` accepts (None means logits).
+OUTPUT_ACTIVATION_NAMES: tuple[str, ...] = ("softmax", "sigmoid", "linear")
+
+#: Initializer names that :func:`build_mlp` accepts as strings (Keras' own names).
+INITIALIZER_NAMES: tuple[str, ...] = (
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+    "lecun_uniform", "lecun_normal", "random_normal", "random_uniform",
+    "truncated_normal", "orthogonal", "zeros", "ones",
+)
+
+Activation = Union[str, Callable[..., Any], type]
+Initializer = Union[str, keras.initializers.Initializer]
+
+
+def _suggest(name: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+def _check_positive_int(value: Any, parameter: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{parameter} must be an integer >= 1; got {value!r}")
+    return value
+
+
+def _is_layer_factory(activation: Any) -> bool:
+    """True for a Layer subclass or a callable that takes no required argument."""
+    if isinstance(activation, type):
+        return issubclass(activation, keras.layers.Layer)
+    try:
+        signature = inspect.signature(activation)
+    except (TypeError, ValueError):
+        return False
+    required = [
+        p for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return not required
+
+
+def _activation_layer(activation: Activation, index: int) -> keras.layers.Layer | None:
+    """The layer that follows hidden Dense layer ``index``, or None if it is built in."""
+    if isinstance(activation, str):
+        return None
+    if isinstance(activation, keras.layers.Layer):
+        raise ValueError(
+            "activation must be a name, a function or a layer factory, not a layer "
+            "instance, so that each hidden layer gets its own; got "
+            f"{type(activation).__name__}(...): pass "
+            f"`lambda: keras.layers.{type(activation).__name__}(...)` instead"
+        )
+    if not callable(activation):
+        raise ValueError(
+            f"activation must be one of {_quoted(ACTIVATION_NAMES)}, a function or a "
+            f"layer factory; got {activation!r}"
+        )
+    if not _is_layer_factory(activation):
+        return None
+    layer = activation()
+    if not isinstance(layer, keras.layers.Layer):
+        raise ValueError(
+            "activation factory must return a keras.layers.Layer; it returned "
+            f"{type(layer).__name__}"
+        )
+    layer.name = f"activation_{index}"
+    return layer
+
+
+def _check_activation(activation: Activation, parameter: str) -> None:
+    if isinstance(activation, str) and activation not in ACTIVATION_NAMES:
+        raise ValueError(
+            f"{parameter} must be one of {_quoted(ACTIVATION_NAMES)}, a function or a "
+            f"layer factory; got {activation!r}{_suggest(activation, ACTIVATION_NAMES)}"
+        )
+
+
+def _kernel_initializer(initializer: Initializer, index: int) -> Any:
+    """A fresh initializer for one layer.
+
+    One Keras 3 initializer *instance* reused across layers gives every layer
+    the same kernel (seeded or not), so each layer gets a new instance built
+    from the config; a seeded initializer's copies get seeds ``seed + index``,
+    which keeps the model reproducible and its layers distinct.
+    """
+    if isinstance(initializer, str):
+        if initializer not in INITIALIZER_NAMES:
+            raise ValueError(
+                f"kernel_initializer must be one of {_quoted(INITIALIZER_NAMES)} or a "
+                f"keras.initializers.Initializer; got {initializer!r}"
+                f"{_suggest(initializer, INITIALIZER_NAMES)}"
+            )
+        return initializer
+    if not isinstance(initializer, keras.initializers.Initializer):
+        raise ValueError(
+            f"kernel_initializer must be one of {_quoted(INITIALIZER_NAMES)} or a "
+            f"keras.initializers.Initializer; got {type(initializer).__name__}"
+        )
+    config = dict(initializer.get_config())
+    if config.get("seed") is not None:
+        config["seed"] = int(config["seed"]) + index
+    try:
+        # A fresh instance: an unseeded Keras initializer draws its seed once,
+        # in __init__, so reusing the instance would repeat the same kernel.
+        return type(initializer).from_config(config)
+    except (TypeError, ValueError):
+        # A custom initializer whose config does not round-trip.
+        return copy.deepcopy(initializer)
+
+
+def build_mlp(
+    num_layers: int = 5,
+    units: int = 64,
+    activation: Activation = "relu",
+    kernel_initializer: Initializer = "glorot_uniform",
+    *,
+    input_dim: int = 64,
+    num_classes: int = 10,
+    output_activation: str | None = "softmax",
+    name: str = "mlp",
+) -> keras.Sequential:
+    """Build a multilayer perceptron for classification.
+
+    Parameters
+    ----------
+    num_layers : int
+        Number of hidden layers (>= 1).
+    units : int
+        Units in each hidden layer (>= 1).
+    activation : str, callable or layer factory
+        The hidden layers' activation:
+
+        - a Keras name from :data:`ACTIVATION_NAMES`, such as ``"relu"``;
+        - a function of one tensor, such as ``keras.activations.tanh``;
+        - a *layer factory*: a ``keras.layers.Layer`` subclass or a callable with
+          no arguments that returns a new layer, such as ``keras.layers.PReLU``
+          or ``lambda: keras.layers.LeakyReLU(negative_slope=0.2)``. Each hidden
+          layer then gets its own activation layer, named ``activation_1``, ...
+    kernel_initializer : str or keras.initializers.Initializer
+        A Keras name from :data:`INITIALIZER_NAMES` or an initializer object.
+        Each layer gets its own instance, so layers never share a kernel.
+    input_dim : int
+        Number of input features; 64 for the digits data.
+    num_classes : int
+        Number of output units.
+    output_activation : str or None
+        Activation of the output layer: ``"softmax"`` for probabilities, or
+        None (linear) for logits.
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    keras.Sequential
+        An uncompiled model: ``Input(input_dim)``, then Dense layers
+        ``hidden_1`` ... ``hidden_{num_layers}`` (each followed by its
+        activation layer when ``activation`` is a layer factory), then a Dense
+        layer ``output`` with ``num_classes`` units.
+
+    Raises
+    ------
+    ValueError
+        For fewer than one layer or unit, or an unknown activation or
+        initializer.
+
+    Examples
+    --------
+    >>> model = build_mlp(num_layers=3, units=16, activation="tanh")
+    >>> [layer.name for layer in model.layers]
+    ['hidden_1', 'hidden_2', 'hidden_3', 'output']
+    >>> leaky = build_mlp(2, 8, lambda: keras.layers.LeakyReLU(negative_slope=0.2))
+    >>> [layer.name for layer in leaky.layers]
+    ['hidden_1', 'activation_1', 'hidden_2', 'activation_2', 'output']
+    """
+    _check_positive_int(num_layers, "num_layers")
+    _check_positive_int(units, "units")
+    _check_positive_int(input_dim, "input_dim")
+    _check_positive_int(num_classes, "num_classes")
+    _check_activation(activation, "activation")
+    if output_activation is not None and output_activation not in OUTPUT_ACTIVATION_NAMES:
+        raise ValueError(
+            f"output_activation must be one of {_quoted(OUTPUT_ACTIVATION_NAMES)} or None; "
+            f"got {output_activation!r}"
+        )
+    # Validate the initializer once, before building anything.
+    _kernel_initializer(kernel_initializer, 0)
+
+    layers: list[keras.layers.Layer] = [keras.Input(shape=(input_dim,), name="features")]
+    for index in range(1, num_layers + 1):
+        activation_layer = _activation_layer(activation, index)
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=None if activation_layer is not None else activation,
+                kernel_initializer=_kernel_initializer(kernel_initializer, index),
+                name=f"hidden_{index}",
+            )
+        )
+        if activation_layer is not None:
+            layers.append(activation_layer)
+    layers.append(
+        keras.layers.Dense(
+            num_classes,
+            activation=output_activation,
+            kernel_initializer=_kernel_initializer(kernel_initializer, num_layers + 1),
+            name="output",
+        )
+    )
+    return keras.Sequential(layers, name=name)
