@@ -1,23 +1,10 @@
-"""The check framework: every lab exercise check is written with it.
+"""The check framework, with which every lab exercise check is written.
 
-See :mod:`utils.checks` for what a learner sees.
-
-Each lab exercise is followed by a cell that calls one check, for example
-``checks.check_gradient_norms(my_gradient_norms)``. A check runs the learner's
-code on a few inputs and prints one of:
-
-- ``✅ Exercise 1.1 passed: ...``
-- ``❌ Exercise 1.1: expected ..., found ... Hint: ...``
-- ``⏳ Exercise 1.1: not done yet ...`` (the stub still holds ``...``, returns
-  None, or raises ``NotImplementedError``)
-- ``⚠️ Exercise 1.1: your code raised ...`` (one line, with the input that
-  triggered it)
-
-It returns a :class:`CheckResult`, which tests can assert on and which
-displays nothing more in a notebook.
-
-The framework (:func:`exercise_check`, :func:`call_student`, :class:`NotDone`,
-:class:`Failed`) is public so that every lab's checks are written the same way.
+A check is a function decorated with :func:`exercise_check`. It calls the
+learner's code through :func:`call_student`, raises :class:`NotDone` or
+:class:`Failed` when the answer is unfinished or wrong, and returns the
+success message otherwise; the decorator prints the feedback and returns a
+:class:`CheckResult`. See :mod:`utils.checks` for what the learner sees.
 """
 
 from __future__ import annotations
