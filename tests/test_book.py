@@ -70,3 +70,16 @@ def test_every_check_passes_on_the_lab_book_pages(built_book):
             text = "".join("".join(o.get("text", "")) for o in cell["outputs"])
             verdicts = re.findall(r"^(✅|❌|⏳|⚠️) Exercise", text, re.M)
             assert verdicts and set(verdicts) == {"✅"}, f"{page.name}: {text.strip()[:300]}"
+
+
+@pytest.mark.slow
+def test_every_notebook_page_has_a_colab_link_to_its_own_notebook(built_book):
+    _, html = built_book
+    repository = course.load_config()["repository"]
+    org_repo = repository["url"].rstrip("/").split("github.com/")[1]
+    for notebook in course.notebook_paths():
+        relative = notebook.relative_to(course.ROOT)
+        page = (html / relative).with_suffix(".html").read_text(encoding="utf-8")
+        expected = (f"https://colab.research.google.com/github/{org_repo}/blob/"
+                    f"{repository['branch']}/{relative.as_posix()}")
+        assert expected in page, f"{relative.with_suffix('.html')} has no Colab link to {expected}"
