@@ -97,3 +97,23 @@ def test_cited_keys_exist_in_references_bib():
     cited = {key.strip() for text in texts for group in re.findall(r"\{cite[:\w]*\}`([^`]+)`", text)
              for key in group.split(",")}
     assert cited <= keys, f"unknown citation keys: {sorted(cited - keys)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_every_figure_has_alt_text(path):
+    """Without it, the HTML book's alt text for a figure is its file name."""
+    for cell in course.code_cells(path):
+        source = "".join(cell["source"])
+        if "plt.show()" not in source:
+            continue
+        mystnb = cell["metadata"].get("mystnb", {})
+        text = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption") or ""
+        where = f"{path.relative_to(course.ROOT)}, the figure cell starting {source.splitlines()[0]!r}"
+        assert text.strip(), (
+            f"{where} has no alt text. Add cell metadata "
+            '{"mystnb": {"image": {"alt": "<kind of plot, axes, series compared>"}}} '
+            "(for a lab, in labs/source/, then run `python -m tools.labs`)"
+        )
+        assert ".png" not in text and "/" not in text, (
+            f"{where}: the alt text {text!r} looks like a file name; describe the figure instead"
+        )

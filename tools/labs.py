@@ -163,7 +163,11 @@ def _yaml(metadata: dict[str, Any]) -> str:
 
 
 def book_page(solved: nbformat.NotebookNode, name: str) -> str:
-    """The book page: a MyST notebook with every solution folded behind a button."""
+    """The book page: a MyST notebook with every solution folded behind a button.
+
+    A code cell keeps its source's ``mystnb`` metadata (such as ``image.alt``); on a solution
+    cell, the "Show solution" prompts are added to it and win on their keys.
+    """
     header = {
         "jupytext": {"text_representation": {"extension": ".md", "format_name": "myst"}},
         "kernelspec": solved.metadata.get(
@@ -188,9 +192,12 @@ def book_page(solved: nbformat.NotebookNode, name: str) -> str:
             continue
         book, _, has_solution = split_solution(cell.source, where=f"{name} cell {index}")
         metadata: dict[str, Any] = {}
+        mystnb = dict(cell.metadata.get("mystnb", {}))  # e.g. a figure's image alt text
         if has_solution:
             tags = sorted(set(tags) | {"hide-input"})
-            metadata["mystnb"] = dict(SOLUTION_PROMPTS)
+            mystnb.update(SOLUTION_PROMPTS)
+        if mystnb:
+            metadata["mystnb"] = mystnb
         if tags:
             metadata["tags"] = tags
         blocks.append(_code_cell_markdown(book, metadata))
