@@ -1,12 +1,12 @@
 # Two commands do everything on a fresh machine (Python 3.10+ and pip):
 #   make book   set up .venv, build the HTML book, print where it is
-#   make test   set up .venv, run every test (units, notebooks, strict book build)
+#   make test   set up .venv and Chromium, run every test (units, notebooks, strict book build, browser)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup book test unit bench lab clean
+.PHONY: setup book test unit bench lab browser screenshots clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,12 @@ book: $(STAMP)
 	@echo
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-# Unit tests, every notebook (nbval) and the strict book build, on 2 workers.
-test: $(STAMP)
+# Debian's Chromium for the browser test, installed where missing (tools/install-browser.sh).
+browser:
+	tools/install-browser.sh
+
+# Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers.
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 # Fast feedback while editing utils/: unit tests only.

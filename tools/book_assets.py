@@ -1,0 +1,85 @@
+"""Sphinx extension for the book's static assets, listed in ``_config.yml``.
+
+* Before Sphinx validates ``html_static_path``, it makes sure ``.vendor/`` holds the
+  pinned MathJax and widget renderer (:mod:`tools.vendor` fetches them when they are
+  missing) and stops the build with a one-line reason when it cannot.
+* On each page it drops repeated ``<script>`` entries: sphinx-thebe registers its
+  inline configuration twice in a Jupyter Book build, and a second
+  ``const THEBE_JS_URL`` declaration is a JavaScript error in every page.
+* On pages that show widgets it adds a small shim for the widget renderer
+  (@jupyter-widgets/html-manager 1.0.6). The renderer looks for its icon fonts next
+  to the page (404s) unless RequireJS is told where it lives, and it typesets widget
+  labels through MathJax 2's ``MathJax.Hub.Queue``, but the book loads MathJax 3,
+  where that call raises "Cannot read properties of undefined (reading 'Queue')".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from tools import vendor
+
+logger = logging.getLogger(__name__)
+
+# Inline, before require.js (priority 499 < 500). RequireJS reads a global `require`
+# object as its configuration: the renderer then finds its fonts in _static/vendor/
+# instead of next to the page. At DOMContentLoaded, after the deferred MathJax 3 script
+# defined window.MathJax and before the widgets render, MathJax 2's
+# Queue(["Typeset", Hub, element]) is forwarded to MathJax 3's typesetPromise.
+WIDGETS_SHIM = (
+    "var require = {paths: {'@jupyter-widgets/html-manager/dist':"
+    " document.documentElement.dataset.content_root + '_static/vendor/html-manager'}};"
+    ' document.addEventListener("DOMContentLoaded", () => {'
+    " const mj = window.MathJax;"
+    " if (mj && !mj.Hub) {"
+    " mj.Hub = {Queue: (call) => mj.startup.promise.then(() => mj.typesetPromise([call[2]]))};"
+    " }"
+    " });"
+)
+
+
+def _ensure_assets(app: Sphinx, config: Config) -> None:
+    try:
+        if vendor.ensure():
+            logger.info("fetched MathJax and the widget renderer into .vendor/ (tools/vendor.py)")
+    except vendor.VendorError as error:
+        raise ExtensionError(f"cannot serve MathJax and the widget renderer locally: {error}") from error
+
+
+def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    attributes = getattr(script, "attributes", {})
+    return _filename(script), tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def _filename(script: Any) -> str:
+    return str(getattr(script, "filename", script) or "")
+
+
+def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: Any) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    unique = []
+    for script in scripts:
+        key = _script_key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+    if any(_filename(script).endswith("html-manager/embed-amd.js") for script in scripts):
+        app.add_js_file(None, body=WIDGETS_SHIM, priority=499)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    # Before sphinx.builders.html validates html_static_path (priority 800).
+    app.connect("config-inited", _ensure_assets, priority=100)
+    # After MyST-NB adds each page's widget scripts (default priority 500).
+    app.connect("html-page-context", _fix_page_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
