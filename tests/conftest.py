@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from filelock import FileLock
 
+from tools import course
 from utils import setup
 
 
@@ -26,3 +33,33 @@ def batch():
     """A fixed batch of 256 standard-normal inputs (64 features) and labels in 0-9."""
     rng = np.random.default_rng(0)
     return rng.standard_normal((256, 64)).astype("float32"), rng.integers(0, 10, 256)
+
+
+BOOK_BUILD = ["build", ".", "-n", "-W", "--keep-going"]
+
+
+def _build_book() -> dict[str, object]:
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jupyter_book), *BOOK_BUILD], cwd=course.ROOT,
+                            capture_output=True, text=True, timeout=1800)
+    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory, worker_id):
+    """``jupyter-book build . -n -W --keep-going``, run once for the whole test session.
+
+    Returns the build's result (returncode, stdout, stderr) and the HTML folder. Under
+    pytest-xdist the first worker to ask builds while the others wait, then reuse its result.
+    """
+    html = course.ROOT / "_build" / "html"
+    if worker_id == "master":
+        return _build_book(), html
+    shared = tmp_path_factory.getbasetemp().parent / "book-build.json"
+    with FileLock(f"{shared}.lock"):
+        if shared.is_file():
+            result = json.loads(shared.read_text(encoding="utf-8"))
+        else:
+            result = _build_book()
+            shared.write_text(json.dumps(result), encoding="utf-8")
+    return result, html

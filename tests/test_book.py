@@ -2,43 +2,28 @@
 
 The build executes every notebook (through Jupyter Book's cache), so a cell
 that raises, a warning printed to stderr (``stderr_output: warn``), a broken
-cross-reference or citation each fail it.
+cross-reference or citation each fail it. The build itself is the session
+fixture ``built_book`` (tests/conftest.py), shared with the browser test.
 """
 
 from __future__ import annotations
 
 import json
-
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tools import course
 
-BUILD_COMMAND = ["build", ".", "-n", "-W", "--keep-going"]
-
-
-@pytest.fixture(scope="module")
-def built_book():
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), *BUILD_COMMAND], cwd=course.ROOT,
-        capture_output=True, text=True, timeout=1800,
-    )
-    return result, course.ROOT / "_build" / "html"
-
 
 @pytest.mark.slow
 def test_book_builds_with_zero_warnings(built_book):
     result, _ = built_book
-    log = result.stdout + result.stderr
+    log = result["stdout"] + result["stderr"]
     # Sphinx reports "path: WARNING: message" (or ERROR/CRITICAL); the kernel's
     # own "[IPKernelApp] WARNING | ..." process log line is not a book warning.
     warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE):", line)]
-    assert result.returncode == 0 and not warnings, "\n".join(warnings[:30]) or log[-3000:]
+    assert result["returncode"] == 0 and not warnings, "\n".join(warnings[:30]) or log[-3000:]
 
 
 @pytest.mark.slow

@@ -219,3 +219,52 @@ def test_activation_explorer_builds():
     explorer = widgets.activation_explorer(num_layers=3, units=8)
     names = [child.description for child in explorer.children[:-1]]
     assert names == ["activation", "slope / alpha", "initializer", "input std"]
+
+
+def test_display_figure_shows_a_png_with_escaped_alt_text_and_closes_the_figure():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    image = widgets.display_figure(fig, 'Std per layer for "tanh" & <glorot>')
+    assert image.data.startswith('<img src="data:image/png;base64,iVBORw0KGgo')
+    assert image.data.endswith('alt="Std per layer for &quot;tanh&quot; &amp; &lt;glorot&gt;">')
+    assert not plt.fignum_exists(fig.number)
+    with pytest.raises(ValueError, match=r"^alt must be a non-empty description of the figure; got ' '$"):
+        widgets.display_figure(plt.figure(), " ")
+
+
+@pytest.fixture
+def shown_alts(monkeypatch):
+    """The alt text of every figure the explorers display."""
+    alts = []
+
+    def record(fig, alt):
+        plt.close(fig)
+        alts.append(alt)
+
+    monkeypatch.setattr(widgets, "display_figure", record)
+    return alts
+
+
+def test_every_explorer_describes_its_current_figure(shown_alts, digits_batch, probe):
+    explorer = widgets.gradient_norm_explorer(*digits_batch)
+    explorer.children[0].children[0].value = 12
+    assert shown_alts == [
+        "Gradient norm per hidden layer, log scale, for a 20-layer tanh network with weight std 0.125 = 1/√64.",
+        "Gradient norm per hidden layer, log scale, for a 12-layer tanh network with weight std 0.125 = 1/√64.",
+    ]
+    shown_alts.clear()
+    explorer = widgets.initialization_explorer(*probe)
+    explorer.children[1].value = "he_normal"
+    assert shown_alts == [
+        "Activation std per hidden layer, log scale, for 30 relu layers of 100 units initialized with glorot_normal.",
+        "Activation std per hidden layer, log scale, for 30 relu layers of 100 units initialized with he_normal.",
+    ]
+    shown_alts.clear()
+    explorer = widgets.activation_explorer(num_layers=3, units=8)
+    explorer.children[0].value = "selu"
+    assert shown_alts == [
+        "Three panels for leaky_relu (0.2) with he_normal, inputs of std 1: the function and its derivative, "
+        "then the mean and the std of each of the 3 hidden layers' outputs.",
+        "Three panels for selu with lecun_normal, inputs of std 1: the function and its derivative, "
+        "then the mean and the std of each of the 3 hidden layers' outputs.",
+    ]

@@ -36,7 +36,7 @@ WIDGETS_SHIM = (
     " document.documentElement.dataset.content_root + '_static/vendor/html-manager'}};"
     ' document.addEventListener("DOMContentLoaded", () => {'
     " const mj = window.MathJax;"
-    " if (mj && !mj.Hub) {"
+    " if (mj && mj.startup && !mj.Hub) {"
     " mj.Hub = {Queue: (call) => mj.startup.promise.then(() => mj.typesetPromise([call[2]]))};"
     " }"
     " });"

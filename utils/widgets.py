@@ -27,6 +27,7 @@ __all__ = [
     "INITIALIZATION_EXPLORER_INITIALIZERS",
     "activation_explorer",
     "compute_activation_profile",
+    "display_figure",
     "gradient_norm_explorer",
     "initialization_explorer",
     "make_activation",
@@ -35,6 +36,43 @@ __all__ = [
     "plot_gradient_norm_profile",
     "plot_signal_propagation",
 ]
+
+def display_figure(fig: Any, alt: str) -> Any:
+    """Display a Matplotlib figure as a PNG with alt text, and close it.
+
+    The explorers draw through this rather than ``plt.show()``: a plain image
+    output has no alt text, in Jupyter or in the widget state the book saves,
+    so a screen reader would announce a file name. Here the alt text names
+    what the figure shows for the explorer's current settings.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it is closed once encoded.
+    alt : str
+        What the figure shows, in a sentence (non-empty).
+
+    Returns
+    -------
+    IPython.display.HTML
+        The ``<img>`` that was displayed.
+    """
+    import base64
+    import html
+    import io
+
+    from IPython.display import HTML, display
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a non-empty description of the figure; got {alt!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}">')
+    display(image)
+    return image
+
 
 #: The activations the gradient-norm explorer offers.
 GRADIENT_EXPLORER_ACTIVATIONS: tuple[str, ...] = ("linear", "sigmoid", "tanh", "relu")
@@ -157,7 +195,6 @@ def gradient_norm_explorer(
         The controls above the figure. Display it as a cell's last value.
     """
     import ipywidgets
-    from IPython.display import display
 
     stds = dict((value, label) for label, value in GRADIENT_EXPLORER_WEIGHT_STDS)
     if isinstance(num_layers, bool) or not isinstance(num_layers, int) or not 2 <= num_layers <= 40:
@@ -185,8 +222,8 @@ def gradient_norm_explorer(
             output.clear_output(wait=True)
             fig, ax = plt.subplots()
             plot_gradient_norm_profile(depth.value, scale.value, function.value, x, y, ax=ax, seed=seed)
-            display(fig)
-            plt.close(fig)
+            display_figure(fig, f"Gradient norm per hidden layer, log scale, for a {depth.value}-layer "
+                                f"{function.value} network with weight std {scale.label}.")
 
     for control in (depth, scale, function):
         control.observe(redraw, names="value")
@@ -299,10 +336,11 @@ def initialization_explorer(x: Any, y: Any) -> Any:
     import ipywidgets
 
     def draw(activation: str, kernel_initializer: str, num_layers: int, units: int) -> None:
-        _, ax = plt.subplots(figsize=(6.4, 3.6))
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
         plot_signal_propagation(x, y, activation=activation, kernel_initializer=kernel_initializer,
                                 num_layers=num_layers, units=units, ax=ax)
-        plt.show()
+        display_figure(fig, f"Activation std per hidden layer, log scale, for {num_layers} {activation} "
+                            f"layers of {units} units initialized with {kernel_initializer}.")
 
     return ipywidgets.interactive(
         draw,
@@ -615,8 +653,12 @@ def activation_explorer(num_layers: int = 30, units: int = 64) -> Any:
             kernel_initializer=None if kernel_initializer == "matching" else kernel_initializer,
             num_layers=num_layers, units=units, input_std=input_std,
         )
-        plot_activation_profile(profile)
-        plt.show()
+        axes = plot_activation_profile(profile)
+        setting = activation if profile.parameter is None else f"{activation} ({parameter:g})"
+        display_figure(axes[0].figure,
+                       f"Three panels for {setting} with {profile.kernel_initializer}, inputs of std "
+                       f"{input_std:.2g}: the function and its derivative, then the mean and the std "
+                       f"of each of the {num_layers} hidden layers' outputs.")
 
     return ipywidgets.interactive(
         update,
