@@ -37,6 +37,10 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
 
+# Retake the screenshots of how-to-use.md from the built book (after make book).
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tools.screenshots
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab
 

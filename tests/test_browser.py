@@ -13,24 +13,19 @@ each page is saved in ``_build/screenshots/`` (a CI artifact, not committed).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import re
-import threading
-from pathlib import Path
 
 import pytest
 
-from tools import course
+from tools import browser as chromium_tools
+from tools import course, screenshots
+from tools.browser import PageVisit
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = course.ROOT / "_build" / "screenshots"
 BOOK_TITLE = course.load_config()["title"]
-VIEWPORT = {"width": 1280, "height": 900}
 # Sphinx's own pages, beside the table of contents: their expected main heading.
 EXTRA_PAGES = {"genindex": "Index", "search": "Search"}
 
@@ -55,81 +50,21 @@ def _source_title(entry: str) -> str:
 PAGES = {entry: _source_title(entry) for entry in course.toc_files()} | EXTRA_PAGES
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def book_url(built_book):
     result, html = built_book
     assert result["returncode"] == 0, "the book did not build; see test_book.py"
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with chromium_tools.serve(html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run tools/install-browser.sh "
-                    "(make test does), or set CHROMIUM to a Chromium-based browser", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                # Belt and braces with the request filter below: no host but this one resolves.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-class PageVisit:
-    """One page in a fresh browser context, with everything it logged and requested."""
-
-    def __init__(self, browser, book_url: str, entry: str):
-        self.book_url = book_url
-        self.context = browser.new_context(viewport=VIEWPORT)
-        self.blocked: list[str] = []
-        self.failed: list[str] = []
-        self.console_errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
-        self.page.on("response", self._response)
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.goto(f"{book_url}{entry}.html", wait_until="load")
-
-    def _route(self, route):
-        if route.request.url.startswith(self.book_url):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort("internetdisconnected")
-
-    def _console(self, message):
-        if message.type == "error":
-            self.console_errors.append(message.text)
-
-    def _response(self, response):
-        # Chromium asks every site for /favicon.ico by itself; the book does not link one.
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
-            self.failed.append(f"{response.url} (HTTP {response.status})")
-
-    def close(self):
-        self.context.close()
+    try:
+        with chromium_tools.chromium() as browser:
+            yield browser
+    except chromium_tools.BrowserMissing as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 ARTICLE = "article.bd-article"
@@ -148,17 +83,6 @@ IMAGES_JS = """() => Array.from(document.images).map(img => ({
     alt: (img.getAttribute('alt') || '').trim(),
     caption: !!(img.closest('figure') && img.closest('figure').querySelector('figcaption')),
 }))"""
-
-MATH_JS = """async () => {
-    if (!window.MathJax || !MathJax.startup) return null;
-    await MathJax.startup.promise;
-    const math = Array.from(document.querySelectorAll('span.math, div.math'));
-    return {
-        total: math.length,
-        typeset: math.filter(m => m.querySelector('mjx-container')).length,
-        errors: document.querySelectorAll('mjx-merror').length,
-    };
-}"""
 
 WIDGETS_JS = """() => Array.from(document.querySelectorAll(
         'script[type="application/vnd.jupyter.widget-view+json"]')).map(script => {
@@ -213,10 +137,9 @@ def _check_toggles(page) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("entry", list(PAGES))
 def test_page_reads_well_offline(browser, book_url, entry):
-    visit = PageVisit(browser, book_url, entry)
-    page = visit.page
     problems: list[str] = []
-    try:
+    with PageVisit(browser, book_url, entry) as visit:
+        page = visit.page
         heading = PAGES[entry]
         expected_title = f"{heading} — {BOOK_TITLE}" if entry != "search" else f"Search - {BOOK_TITLE}"
         if page.title() != expected_title:
@@ -227,7 +150,7 @@ def test_page_reads_well_offline(browser, book_url, entry):
             problems.append(f"main heading {headings[:1]}, expected {heading!r}")
         problems += _check_headings(headings)
 
-        math = page.evaluate(MATH_JS)
+        math = visit.wait_for_math()
         if math and math["typeset"] != math["total"]:
             problems.append(f"MathJax typeset {math['typeset']} of {math['total']} formulas")
         if math and math["errors"]:
@@ -264,8 +187,6 @@ def test_page_reads_well_offline(browser, book_url, entry):
         problems += [f"console error: {text}" for text in visit.console_errors]
         problems += [f"failed request: {failure}" for failure in visit.failed]
         problems += [f"request to another host (blocked): {url}" for url in visit.blocked]
-    finally:
-        visit.close()
     assert not problems, f"{entry}.html:\n  " + "\n  ".join(problems)
 
 
@@ -281,10 +202,18 @@ def test_toggles_are_found_where_the_book_folds_content(browser, book_url):
     """The toggle check above is not vacuous: the labs fold solutions, chapter 1 folds exercises."""
     counts = {}
     for entry in ("labs/01-diagnose-gradients", "chapters/01-vanishing-exploding-gradients"):
-        visit = PageVisit(browser, book_url, entry)
-        try:
+        with PageVisit(browser, book_url, entry) as visit:
             counts[entry], problems = _check_toggles(visit.page)
-            assert not problems, problems
-        finally:
-            visit.close()
+        assert not problems, problems
     assert all(counts.values()), counts
+
+
+def test_the_how_to_page_screenshots_can_be_taken(browser, book_url):
+    """The shots of "How to use this course", retaken from this build (artifacts, not committed).
+
+    The committed copies in assets/how-to/ are the same shots, taken by `make screenshots`.
+    """
+    taken = screenshots.take(browser, book_url, SCREENSHOTS / "how-to")
+    assert all(path.stat().st_size > 10_000 for path in taken), taken
+    committed = sorted(p.name for p in screenshots.OUT.glob("*.png"))
+    assert committed == sorted(screenshots.SHOTS), "run `make book screenshots` and commit assets/how-to/"

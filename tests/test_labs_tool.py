@@ -114,7 +114,7 @@ def test_book_page_keeps_mystnb_metadata_such_as_alt_text():
     setup, solution, book_only, figure = code_cell_metadata(labs.book_page(notebook, "09-test"))
     assert setup == {} and book_only == {}
     assert solution["mystnb"] == {"image": {"alt": alt}, **labs.SOLUTION_PROMPTS}  # prompts win
-    assert solution["tags"] == ["hide-input"]
+    assert solution["tags"] == ["hide-input", "wrap-output"]  # it also runs a check
     assert figure == {"mystnb": {"image": {"alt": alt}}, "tags": ["hide-input"]}
     assert notebook.cells[3].metadata["mystnb"]["code_prompt_show"] == "Peek"  # source unchanged
     learner = labs.learner_notebook(notebook, "09-test")
@@ -144,3 +144,12 @@ def test_every_lab_page_has_a_source():
     pages = {p.stem for p in (course.ROOT / "labs").glob("*.md") if p.name != "README.md"}
     notebooks = {p.stem for p in (course.ROOT / "labs").glob("*.ipynb")}
     assert pages == sources and notebooks == sources, "labs/*.md and labs/*.ipynb are generated from labs/source"
+
+
+def test_book_page_wraps_the_feedback_of_check_cells():
+    notebook = solved_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell("checks.check_leaky_relu(my_leaky_relu)"))
+    setup, solution, book_only, figure, check = code_cell_metadata(labs.book_page(notebook, "09-test"))
+    assert check == {"tags": ["wrap-output"]}
+    assert "wrap-output" in solution["tags"]  # the fixture's solution cell ends with its check
+    assert all("wrap-output" not in cell.get("tags", []) for cell in (setup, book_only, figure))

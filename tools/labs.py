@@ -44,6 +44,7 @@ from tools import course
 SOURCE_FOLDER = "labs/source"
 BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"
 DEFAULT_STUB = "...  # your code here"
+CHECK_CALL = "checks.check_"   # a cell that runs an exercise check
 SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 # Plain Markdown: Colab and Jupyter do not render MyST directives.
 LEARNER_NOTE = (
@@ -196,6 +197,8 @@ def book_page(solved: nbformat.NotebookNode, name: str) -> str:
         if has_solution:
             tags = sorted(set(tags) | {"hide-input"})
             mystnb.update(SOLUTION_PROMPTS)
+        if CHECK_CALL in book:  # its feedback wraps in the book instead of scrolling (assets/book.css)
+            tags = sorted(set(tags) | {"wrap-output"})
         if mystnb:
             metadata["mystnb"] = mystnb
         if tags:
