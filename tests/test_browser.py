@@ -160,7 +160,7 @@ def test_page_reads_well_offline(browser, book_url, entry):
 
         widgets = page.evaluate(WIDGETS_JS)
         if widgets:
-            page.wait_for_selector(".jupyter-widgets", timeout=15_000)
+            page.wait_for_selector(".jupyter-widgets")
             widgets = page.evaluate(WIDGETS_JS)
         for widget in widgets:
             if not widget["rendered"]:

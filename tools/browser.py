@@ -83,7 +83,9 @@ class PageVisit:
         self.context = browser.new_context(viewport=VIEWPORT)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
+        # Generous: under `make test` the other worker is running notebooks on the same 2 cores.
+        self.page.set_default_timeout(30_000)
+        self.page.set_default_navigation_timeout(90_000)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         self.page.on("response", self._response)
