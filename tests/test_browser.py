@@ -26,8 +26,8 @@ pytestmark = pytest.mark.slow
 
 SCREENSHOTS = course.ROOT / "_build" / "screenshots"
 BOOK_TITLE = course.load_config()["title"]
-# Sphinx's own pages, beside the table of contents: their expected main heading.
-EXTRA_PAGES = {"genindex": "Index", "search": "Search"}
+# Sphinx's own page, beside the table of contents, and its expected main heading.
+EXTRA_PAGES = {"search": "Search"}
 
 
 def _source_title(entry: str) -> str:
