@@ -4,16 +4,16 @@
 # Another Chromium-based browser can be used instead: CHROMIUM=/path/to/chrome make test.
 set -euo pipefail
 
-browser="${CHROMIUM:-/usr/bin/chromium}"
-packages=()
-[ -x "$browser" ] || { [ -z "${CHROMIUM:-}" ] && packages+=(chromium); }
-[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
-[ ${#packages[@]} -eq 0 ] && exit 0
-
 if [ -n "${CHROMIUM:-}" ] && [ ! -x "$CHROMIUM" ]; then
     echo "error: CHROMIUM=$CHROMIUM is not an executable browser" >&2
     exit 1
 fi
+browser="${CHROMIUM:-/usr/bin/chromium}"
+packages=()
+[ -x "$browser" ] || packages+=(chromium)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
+[ ${#packages[@]} -eq 0 ] && exit 0
+
 if ! command -v apt-get >/dev/null; then
     echo "error: the browser test needs Chromium at $browser (missing: ${packages[*]});" \
          "install it, or set CHROMIUM to a Chromium-based browser" >&2
