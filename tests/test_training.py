@@ -1,0 +1,92 @@
+"""utils.training: the chapter 3 training loop, fast, cached and reproducible."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from utils import data, training
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    digits = data.load_digits()
+    return SimpleNamespace(x_train=digits.x_train[:256], y_train=digits.y_train[:256],
+                           x_val=digits.x_val[:128], y_val=digits.y_val[:128])
+
+
+CANDIDATES = {
+    "ReLU": ("relu", "he_normal"),
+    "Leaky ReLU": (lambda: keras.layers.LeakyReLU(negative_slope=0.2), "he_normal"),
+}
+
+
+def make(small_data, **kwargs):
+    settings = {"num_layers": 3, "units": 16, "epochs": 3, "batch_size": 64} | kwargs
+    return training.ActivationTrainer(CANDIDATES, small_data, **settings)
+
+
+def test_a_run_learns_and_reports_what_it_measured(small_data):
+    run = make(small_data, epochs=6).train("ReLU", seed=1, learning_rate=1e-2, track_dead=True)
+    assert run.val_accuracy.shape == (6,) and run.dead.shape == (7, 3)
+    assert run.val_accuracy[-1] > 0.5  # ten classes: chance is 0.1
+    assert 0 <= run.dead.min() and run.dead.max() <= 1
+    assert run.train_accuracy > 0.5 and run.seconds > 0
+    assert [w.shape for w in run.weights[:2]] == [(64, 16), (16,)]
+
+
+def test_runs_are_cached_and_reproducible_across_trainers(small_data):
+    trainer = make(small_data)
+    first = trainer.train("Leaky ReLU", seed=3)
+    assert trainer.train("Leaky ReLU", seed=3) is first
+    trainer.train("Leaky ReLU", seed=4)  # the same model, reloaded with other initial weights
+    again = make(small_data).train("Leaky ReLU", seed=3)
+    assert_allclose(again.val_accuracy, first.val_accuracy)
+    for a, b in zip(again.weights, first.weights):
+        assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert set(trainer.runs) == {("Leaky ReLU", 3, 1e-3), ("Leaky ReLU", 4, 1e-3)}
+
+
+def test_seeds_give_different_runs_and_the_model_holds_the_chosen_weights(small_data):
+    trainer = make(small_data)
+    a = trainer.train("ReLU", seed=1)
+    b = trainer.train("ReLU", seed=2)
+    assert not np.allclose(a.weights[0], b.weights[0])
+    model = trainer.trained_model("ReLU", seed=1)
+    assert_allclose(model.get_weights()[0], a.weights[0])
+    assert training.accuracy(model, small_data.x_train, small_data.y_train) == pytest.approx(a.train_accuracy)
+
+
+def test_asking_for_dead_units_retrains_a_run_cached_without_them(small_data):
+    trainer = make(small_data, epochs=1)
+    plain = trainer.train("ReLU", seed=5)
+    tracked = trainer.train("ReLU", seed=5, track_dead=True)
+    assert plain.dead.size == 0 and tracked.dead.shape == (2, 3)
+    assert_allclose(tracked.val_accuracy, plain.val_accuracy)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"candidates": {}}, r"^candidates must be a non-empty mapping name -> \(activation, initializer\); got \{\}$"),
+        ({"data": SimpleNamespace(x_train=0)}, r"^data must have x_train, y_train, x_val and y_val; it lacks y_train, x_val, y_val$"),
+        ({"epochs": 0}, r"^epochs must be a positive integer; got 0$"),
+        ({"batch_size": 32.0}, r"^batch_size must be a positive integer; got 32.0$"),
+    ],
+)
+def test_bad_settings_raise_one_line_errors(small_data, kwargs, message):
+    settings = {"candidates": CANDIDATES, "data": small_data} | kwargs
+    with pytest.raises(ValueError, match=message):
+        training.ActivationTrainer(settings.pop("candidates"), settings.pop("data"), **settings)
+
+
+def test_bad_run_arguments_raise_one_line_errors(small_data):
+    trainer = make(small_data)
+    with pytest.raises(ValueError, match=r"^name must be one of 'ReLU', 'Leaky ReLU'; got 'relu'$"):
+        trainer.train("relu")
+    with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got 0$"):
+        trainer.train("ReLU", learning_rate=0)

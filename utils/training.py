@@ -1,0 +1,208 @@
+"""A fast, cached training loop for comparing activations on one MLP.
+
+Chapter 3 trains the same small network with eight activations, several seeds
+and two learning rates. ``model.fit`` traces a general-purpose training step for
+every new model, which on a 2-core CPU costs more than the few epochs
+themselves. :class:`ActivationTrainer` instead traces one plain step
+(``tf.GradientTape`` inside a ``tf.function``) per activation, and every later
+run of that activation loads fresh initial weights into the same model and
+resets its optimizer. The algorithm is the one ``fit`` runs: Adam on batches,
+reshuffled every epoch. Each run is cached, so a section can reuse a network an
+earlier section trained.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from utils import diagnostics, models, setup
+from utils._tensorflow import keras, tf
+
+__all__ = ["ActivationTrainer", "TrainingRun", "accuracy"]
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What one training run measured.
+
+    Attributes
+    ----------
+    weights : list of numpy.ndarray
+        The model's weights at the end of the run.
+    seconds : float
+        Time spent in training steps, the first run's tracing included.
+    val_accuracy : numpy.ndarray, shape (epochs,)
+        Validation accuracy after each epoch, in inference mode.
+    train_accuracy : float
+        Training accuracy at the end, in inference mode (RReLU uses its mean slope).
+    dead : numpy.ndarray, shape (epochs + 1, layers)
+        Fraction of dead units per hidden layer on the validation set, before
+        training and after each epoch; empty unless ``track_dead`` was set.
+    """
+
+    weights: list[np.ndarray]
+    seconds: float
+    val_accuracy: np.ndarray
+    train_accuracy: float
+    dead: np.ndarray
+
+
+def accuracy(model: Any, x: Any, y: Any) -> float:
+    """Fraction of ``x`` classified as ``y``, in inference mode, with one direct call.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier whose outputs have one column per class.
+    x : array-like, shape (examples, features)
+        The inputs.
+    y : array-like, shape (examples,)
+        Class indices.
+
+    Returns
+    -------
+    float
+        The accuracy, in [0, 1].
+
+    Examples
+    --------
+    >>> from utils import models
+    >>> model = models.build_mlp(1, 4, "relu", "he_normal", input_dim=2, num_classes=2)
+    >>> 0.0 <= accuracy(model, np.zeros((3, 2), "float32"), np.array([0, 1, 1])) <= 1.0
+    True
+    """
+    return float(np.mean(np.argmax(model(x, training=False), axis=-1) == y))
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+class ActivationTrainer:
+    """Train one MLP per activation, quickly and reproducibly, and cache every run.
+
+    Parameters
+    ----------
+    candidates : mapping
+        ``{name: (activation, kernel_initializer)}``. The activation is anything
+        :func:`utils.models.build_mlp` accepts, including a zero-argument layer
+        factory such as ``lambda: keras.layers.LeakyReLU(negative_slope=0.2)``.
+    data : object
+        With ``x_train``, ``y_train``, ``x_val`` and ``y_val`` arrays, such as
+        what :func:`utils.data.load_digits` returns.
+    num_layers, units : int
+        Hidden layers and units per layer of the MLP.
+    epochs, batch_size : int
+        Length of each run and size of its batches.
+
+    Attributes
+    ----------
+    runs : dict
+        ``{(name, seed, learning_rate): TrainingRun}``, every run so far.
+    """
+
+    def __init__(self, candidates: Mapping[str, tuple[Any, Any]], data: Any, *, num_layers: int = 8,
+                 units: int = 64, epochs: int = 8, batch_size: int = 64):
+        if not isinstance(candidates, Mapping) or not candidates:
+            raise ValueError(f"candidates must be a non-empty mapping name -> (activation, initializer); "
+                             f"got {candidates!r}")
+        missing = [a for a in ("x_train", "y_train", "x_val", "y_val") if not hasattr(data, a)]
+        if missing:
+            raise ValueError(f"data must have x_train, y_train, x_val and y_val; it lacks {', '.join(missing)}")
+        self.candidates = dict(candidates)
+        self.data = data
+        self.num_layers = _positive_int("num_layers", num_layers)
+        self.units = _positive_int("units", units)
+        self.epochs = _positive_int("epochs", epochs)
+        self.batch_size = _positive_int("batch_size", batch_size)
+        self.runs: dict[tuple[str, int, float], TrainingRun] = {}
+        self._trainers: dict[str, tuple[Any, Any, Callable[[Any, Any], None]]] = {}
+
+    def _build(self, name: str) -> Any:
+        activation, initializer = self.candidates[name]
+        return models.build_mlp(self.num_layers, self.units, activation, initializer,
+                                input_dim=self.data.x_train.shape[1])
+
+    def _trainer(self, name: str) -> tuple[Any, Any, Callable[[Any, Any], None]]:
+        """The model of ``name``, its Adam optimizer and its training step, built once."""
+        if name not in self._trainers:
+            model = self._build(name)
+            optimizer = keras.optimizers.Adam()
+            optimizer.build(model.trainable_variables)
+            loss_fn = keras.losses.SparseCategoricalCrossentropy()
+
+            # A batch dimension of None lets the last, smaller batch use the same graph.
+            @tf.function(input_signature=[tf.TensorSpec((None, self.data.x_train.shape[1]), "float32"),
+                                          tf.TensorSpec((None,), "int64")])
+            def train_step(x: Any, y: Any) -> None:
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(y, model(x, training=True))
+                gradients = tape.gradient(loss, model.trainable_variables)
+                optimizer.apply(gradients, model.trainable_variables)
+
+            self._trainers[name] = (model, optimizer, train_step)
+        return self._trainers[name]
+
+    def train(self, name: str, seed: int = 42, learning_rate: float = 1e-3, track_dead: bool = False) -> TrainingRun:
+        """Train the MLP with activation ``name`` from the initial weights of ``seed``.
+
+        The first call for a (name, seed, learning rate) trains; later calls return the
+        cached run (with ``track_dead``, a cached run without dead-unit counts is retrained).
+        """
+        if name not in self.candidates:
+            raise ValueError(f"name must be one of {', '.join(map(repr, self.candidates))}; got {name!r}")
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+            raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+        key = (name, seed, learning_rate)
+        if key in self.runs and (self.runs[key].dead.size or not track_dead):
+            return self.runs[key]
+        model, optimizer, train_step = self._trainer(name)
+        # Load the initial weights of `seed` and reset the optimizer.
+        setup.set_seed(seed)
+        model.set_weights(self._build(name).get_weights())
+        for variable in optimizer.variables:
+            variable.assign(keras.ops.zeros_like(variable))
+        optimizer.learning_rate.assign(learning_rate)
+
+        d = self.data
+        y_train = np.asarray(d.y_train, dtype="int64")
+        shuffle = np.random.default_rng(seed)
+        val_accuracy, dead, seconds = [], [], 0.0
+        if track_dead:  # on the validation set: before training, after each epoch
+            dead.append(diagnostics.dead_unit_fraction(model, d.x_val))
+        for _ in range(self.epochs):
+            start = time.perf_counter()
+            order = shuffle.permutation(len(d.x_train))
+            for begin in range(0, len(order), self.batch_size):
+                batch = order[begin:begin + self.batch_size]
+                train_step(d.x_train[batch], y_train[batch])
+            seconds += time.perf_counter() - start
+            val_accuracy.append(accuracy(model, d.x_val, d.y_val))
+            if track_dead:
+                dead.append(diagnostics.dead_unit_fraction(model, d.x_val))
+        self.runs[key] = TrainingRun(
+            weights=model.get_weights(),
+            seconds=seconds,
+            val_accuracy=np.array(val_accuracy),
+            train_accuracy=accuracy(model, d.x_train, d.y_train),
+            dead=np.array(dead),
+        )
+        return self.runs[key]
+
+    def trained_model(self, name: str, seed: int = 42, learning_rate: float = 1e-3) -> Any:
+        """The model of ``name``, holding the weights its run ended with (trained if needed).
+
+        The model object is shared by every run of ``name``: the next call for that
+        activation replaces its weights.
+        """
+        weights = self.train(name, seed, learning_rate).weights
+        model = self._trainer(name)[0]
+        model.set_weights(weights)
+        return model
