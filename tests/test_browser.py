@@ -20,7 +20,6 @@ import pytest
 
 from tools import browser as chromium_tools
 from tools import course, screenshots
-from tools.browser import PageVisit
 
 pytestmark = pytest.mark.slow
 
@@ -138,7 +137,7 @@ def _check_toggles(page) -> tuple[int, list[str]]:
 @pytest.mark.parametrize("entry", list(PAGES))
 def test_page_reads_well_offline(browser, book_url, entry):
     problems: list[str] = []
-    with PageVisit(browser, book_url, entry) as visit:
+    with chromium_tools.PageVisit(browser, book_url, entry) as visit:
         page = visit.page
         heading = PAGES[entry]
         expected_title = f"{heading} — {BOOK_TITLE}" if entry != "search" else f"Search - {BOOK_TITLE}"
@@ -202,7 +201,7 @@ def test_toggles_are_found_where_the_book_folds_content(browser, book_url):
     """The toggle check above is not vacuous: the labs fold solutions, chapter 1 folds exercises."""
     counts = {}
     for entry in ("labs/01-diagnose-gradients", "chapters/01-vanishing-exploding-gradients"):
-        with PageVisit(browser, book_url, entry) as visit:
+        with chromium_tools.PageVisit(browser, book_url, entry) as visit:
             counts[entry], problems = _check_toggles(visit.page)
         assert not problems, problems
     assert all(counts.values()), counts

@@ -3,9 +3,12 @@
 * Before Sphinx validates ``html_static_path``, it makes sure ``.vendor/`` holds the
   pinned MathJax and widget renderer (:mod:`tools.vendor` fetches them when they are
   missing) and stops the build with a one-line reason when it cannot.
-* On each page it drops repeated ``<script>`` entries: sphinx-thebe registers its
-  inline configuration twice in a Jupyter Book build, and a second
-  ``const THEBE_JS_URL`` declaration is a JavaScript error in every page.
+* On each page it drops repeated ``<script>`` entries. sphinx-thebe adds its inline
+  configuration after the builder starts (at env-before-read-docs); Sphinx 7.4's
+  ``prepare_writing`` then re-adds every registered script as ``filename or ''``, and
+  ``_JavaScript('', body=...)`` is not equal to the ``_JavaScript(None, body=...)``
+  already there. The page gets the ``<script>`` twice, and a second
+  ``const THEBE_JS_URL`` declaration is a JavaScript error on every page.
 * On pages that show widgets it adds a small shim for the widget renderer
   (@jupyter-widgets/html-manager 1.0.6). The renderer looks for its icon fonts next
   to the page (404s) unless RequireJS is told where it lives, and it typesets widget
