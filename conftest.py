@@ -2,12 +2,21 @@
 
 Figures in the test process are drawn off-screen with Agg. This is set here,
 not through MPLBACKEND, which notebook kernels would inherit (and lose their
-inline figures). The labs' solved sources are not executed by nbval: the book
-build executes their book pages, and nbval executes the learner notebooks.
+inline figures). The chapters' and labs' sources are not executed by nbval:
+the book build executes their book pages, and nbval executes the notebooks
+generated from them (tools/render.py).
+
+Notebook kernels inherit ``TAMING_GRADIENTS_STRICT=1``: a claim that a notebook
+states about its measurements (utils.report.claim) raises instead of printing.
 """
+
+import os
 
 import matplotlib
 
-matplotlib.use("Agg")
+from utils import report
 
-collect_ignore_glob = ["labs/source/*", "_build/*", ".venv/*"]
+matplotlib.use("Agg")
+os.environ[report.STRICT_ENVIRONMENT] = "1"
+
+collect_ignore_glob = ["chapters/source/*", "labs/source/*", "_build/*", ".venv/*"]

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every course notebook")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or [
-        *course.notebook_paths(), *sorted((course.ROOT / course.LAB_SOURCES).glob("*.ipynb"))
+        *course.notebook_paths(), *sorted((course.ROOT / "labs" / "source").glob("*.ipynb"))
     ]
 
     print(f"{platform.processor() or platform.machine()}, {_cpu_count()} CPUs, "

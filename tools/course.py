@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("chapters", "labs")
-LAB_SOURCES = "labs/source"
+SOURCE_FOLDERS = ("chapters/source", "labs/source")
 SEED = 42
 
 
@@ -53,14 +53,14 @@ def setup_cell_source(root: Path = ROOT) -> str:
 def notebook_paths(root: Path = ROOT) -> list[Path]:
     """Every course notebook under chapters/ and labs/, sorted.
 
-    The labs' solved sources (labs/source/) are not course notebooks: the
-    book page and the learner notebook generated from each are.
+    The sources (chapters/source/, labs/source/) are not course notebooks: the
+    book page and the notebook generated from each are (tools/render.py).
     """
     paths: list[Path] = []
     for folder in NOTEBOOK_FOLDERS:
         paths.extend(
             p for p in (root / folder).rglob("*.ipynb")
-            if ".ipynb_checkpoints" not in p.parts and not p.is_relative_to(root / LAB_SOURCES)
+            if ".ipynb_checkpoints" not in p.parts and not any(p.is_relative_to(root / s) for s in SOURCE_FOLDERS)
         )
     return sorted(paths)
 
