@@ -539,3 +539,54 @@ def test_large_learning_rate_or_large_weights_diverge_after_growing_gradients(se
     recorder = diagnostics.GradientNormRecorder(probe_x, probe_y)
     train_with_sgd(model, x, y, 0.05, epochs=1, callbacks=[recorder])
     assert np.all(np.isfinite(recorder.losses)) and recorder.norms.max() < 100
+
+
+def test_backward_signal_norms_match_an_explicit_product_of_jacobians(seeded):
+    """delta(l-1) = f'(z(l-1)) * (W(l) delta(l)), per example: the chain rule written out."""
+    model = models.build_mlp(num_layers=3, units=8, activation="tanh", input_dim=5, num_classes=3)
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 5)).astype("float32"), np.array([0, 1, 2, 1])
+    measured = diagnostics.backward_signal_norms(model, x, y)
+    hidden = diagnostics.hidden_layers(model)
+    output = model.layers[-1]
+    z, a = [], x
+    for layer in hidden:
+        z.append(a @ layer.kernel.numpy() + layer.bias.numpy())
+        a = np.tanh(z[-1])
+    logits = a @ output.kernel.numpy() + output.bias.numpy()
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    upstream = (p - np.eye(3)[y]) @ output.kernel.numpy().T  # dL/da at the last hidden layer
+    deltas = [None] * 3
+    for index in (2, 1, 0):
+        deltas[index] = upstream * (1 - np.tanh(z[index]) ** 2)
+        upstream = deltas[index] @ hidden[index].kernel.numpy().T
+    expected = [np.sqrt(np.mean(np.sum(d**2, axis=1))) for d in deltas]
+    np.testing.assert_allclose(measured, expected, rtol=1e-4)
+
+
+def test_backward_signal_norms_need_a_sequential_model():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(3)(inputs)))
+    with pytest.raises(ValueError, match="model must be a keras.Sequential; got Functional"):
+        diagnostics.backward_signal_norms(model, np.ones((2, 4)), np.zeros(2))
+
+
+def test_first_to_last_ratio_and_per_layer_factor():
+    profile = 3.0 * 0.5 ** np.arange(20)  # halves at every layer, input to output
+    assert diagnostics.first_to_last_ratio(profile) == pytest.approx(2.0**19)
+    assert diagnostics.per_layer_factor(profile) == pytest.approx(0.5)
+    assert diagnostics.per_layer_factor(profile, towards="first") == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    "values, kwargs, message",
+    [
+        ([1.0], {}, r"values must be a 1-D sequence of at least 2 per-layer values; got shape \(1,\)"),
+        ([[1.0, 2.0]], {}, r"got shape \(1, 2\)"),
+        ([1.0, 2.0], {"towards": "up"}, r"towards must be one of 'last', 'first'; got 'up'"),
+    ],
+)
+def test_profile_helpers_reject_bad_arguments(values, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        diagnostics.per_layer_factor(values, **kwargs)

@@ -39,8 +39,8 @@ from tools import course
 CONSTANTS_KEY = "prose_constants"  # in a source notebook's metadata
 
 # Digits, an optional thousands separator and decimals, an optional superscript exponent.
-NUMBER = re.compile(r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|"
-                    r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹,])[−-]?\d+(?:\.\d+)?(?:[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\w[-−])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|"
+                    r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹,])(?<!\w[-−])[−-]?\d+(?:\.\d+)?(?:[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?![\w])")
 REFERENCE = re.compile(r"(?:sections?|chapters?|labs?|exercises?|questions?|parts?|steps?)\s+$", re.I)
 CODE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
 SKIPPED = (
@@ -62,21 +62,15 @@ class Finding:
         return f"{self.page}: {self.number!r} in «{self.context}»"
 
 
-def _value(text: str) -> float | None:
-    text = text.replace("−", "-").replace(",", "")
-    text = re.sub(r"[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$", "", text)
-    try:
-        return float(text)
-    except ValueError:
-        return None
+def code_numbers(soup: BeautifulSoup) -> set[str]:
+    """Every number that occurs in the page's code cells' sources (the settings it states), as written.
 
-
-def code_numbers(soup: BeautifulSoup) -> set[float]:
-    """Every number that occurs in the page's code cells' sources (the settings it states)."""
-    numbers: set[float] = set()
+    Compared as written, not by value: a measured accuracy "0.10" is not excused by a
+    learning rate written ``0.1``.
+    """
+    numbers: set[str] = set()
     for block in soup.select("div.cell_input"):
-        for match in CODE_NUMBER.finditer(block.get_text()):
-            numbers.add(float(match.group(0)))
+        numbers.update(match.group(0) for match in CODE_NUMBER.finditer(block.get_text()))
     return numbers
 
 
@@ -112,13 +106,12 @@ def unexplained_numbers(html: str, page: str, constants: dict[str, str] | None =
         text = " ".join(paragraph.get_text(" ").split())
         for match in NUMBER.finditer(text):
             number = match.group(0)
-            value = _value(number)
             before = text[max(0, match.start() - 40):match.start()]
             if number in constants or number.lstrip("−-") in constants:
                 continue
             if REFERENCE.search(before):
                 continue
-            if value is not None and (value in settings or abs(value) in settings):
+            if number.replace(",", "").lstrip("−-") in settings:
                 continue
             context = text[max(0, match.start() - 50):match.end() + 30]
             findings.append(Finding(page, number, context))

@@ -24,13 +24,16 @@ __all__ = [
     "GradientNormRecorder",
     "SignalPropagation",
     "activation_stats",
+    "backward_signal_norms",
     "compute_signal_propagation",
     "dead_unit_fraction",
+    "first_to_last_ratio",
     "gradient_norms",
     "gradient_norms_at_init",
     "hidden_layers",
     "kernel_snapshot",
     "layer_outputs",
+    "per_layer_factor",
     "relative_weight_change",
     "saturation_fraction",
 ]
@@ -271,6 +274,125 @@ def gradient_norms(
     y = _check_targets(x, y)
     _, norms = _loss_and_gradient_norms(model, x, y, loss=loss, training=training)
     return norms
+
+
+def backward_signal_norms(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    *,
+    loss: str | Callable[..., Any] | None = None,
+    training: bool = True,
+) -> np.ndarray:
+    """Size of the backward signal at each hidden layer: the loss gradient with respect to its pre-activations.
+
+    For hidden layer ``l`` this is :math:`\\delta^{(l)} = \\partial\\mathcal{L}/\\partial\\mathbf{z}^{(l)}`,
+    the quantity the rule of thumb of chapter 1, section 1 predicts from layer to layer.
+    Unlike :func:`gradient_norms` (the gradient of each kernel, which also carries
+    the forward signal entering the layer), it holds the backward signal alone.
+    The loss is summed over the batch, so each example's signal is its own, and
+    the result is the root mean square over the examples of each example's norm.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model whose layers run one after the other (a ``keras.Sequential``, such
+        as :func:`utils.models.build_mlp` builds).
+    x : array-like, shape (examples, features)
+        The inputs.
+    y : array-like, shape (examples,) or (examples, outputs)
+        The targets.
+    loss : str, callable or None
+        As for :func:`gradient_norms`.
+    training : bool
+        As for :func:`gradient_norms`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (layers,)
+        One value per hidden Dense layer, input to output.
+
+    Examples
+    --------
+    >>> from utils.models import build_mlp
+    >>> backward_signal_norms(build_mlp(num_layers=3), np.ones((8, 64)), np.zeros(8)).shape
+    (3,)
+    """
+    model = _check_model(model)
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(f"model must be a keras.Sequential; got {type(model).__name__}")
+    x = _as_batch(x)
+    y = _check_targets(x, y)
+    loss_fn = keras.losses.get(loss) if loss is not None else _default_loss(model)
+    hidden = set(id(layer) for layer in hidden_layers(model))
+    pre_activations = []
+    with tf.GradientTape() as tape:
+        h = tf.convert_to_tensor(x)
+        for layer in model.layers:
+            if id(layer) not in hidden:
+                h = layer(h, training=training)
+                continue
+            # The Dense layer's own activation (build_mlp puts a named one inside it)
+            # is applied after its pre-activations are recorded.
+            z = tf.matmul(h, layer.kernel)
+            if layer.use_bias:
+                z = z + layer.bias
+            pre_activations.append(z)
+            h = layer.activation(z)
+        # The mean loss times the batch size: each example's own loss (loss objects average).
+        loss_value = tf.reduce_mean(loss_fn(y, h)) * x.shape[0]
+    gradients = tape.gradient(loss_value, pre_activations)
+    return np.array([float(tf.sqrt(tf.reduce_mean(tf.reduce_sum(g**2, axis=-1)))) for g in gradients])
+
+
+def _profile(values: Any) -> np.ndarray:
+    array = np.asarray(values, dtype="float64")
+    if array.ndim != 1 or array.size < 2:
+        raise ValueError(f"values must be a 1-D sequence of at least 2 per-layer values; got shape {array.shape}")
+    return array
+
+
+def first_to_last_ratio(values: Any) -> float:
+    """The first layer's value divided by the last layer's: how a profile tips over.
+
+    Parameters
+    ----------
+    values : array-like, shape (layers,)
+        One value per layer, input to output, such as :func:`gradient_norms`.
+
+    Examples
+    --------
+    >>> first_to_last_ratio([1e-6, 1e-3, 1.0])
+    1e-06
+    """
+    values = _profile(values)
+    return float(values[0] / values[-1])
+
+
+def per_layer_factor(values: Any, *, towards: str = "last") -> float:
+    """The average factor from one layer to the next: the geometric mean of the steps.
+
+    Parameters
+    ----------
+    values : array-like, shape (layers,)
+        One value per layer, input to output.
+    towards : {"last", "first"}
+        ``"last"`` follows the forward signal, ``(last / first) ** (1 / (layers - 1))``;
+        ``"first"`` follows the backward signal from the output down to the input,
+        ``(first / last) ** (1 / (layers - 1))``.
+
+    Examples
+    --------
+    >>> round(per_layer_factor([8.0, 4.0, 2.0, 1.0]), 3)
+    0.5
+    >>> round(per_layer_factor([8.0, 4.0, 2.0, 1.0], towards="first"), 3)
+    2.0
+    """
+    values = _profile(values)
+    if towards not in ("last", "first"):
+        raise ValueError(f"towards must be one of 'last', 'first'; got {towards!r}")
+    ratio = values[-1] / values[0] if towards == "last" else values[0] / values[-1]
+    return float(ratio ** (1 / (values.size - 1)))
 
 
 def _check_targets(x: np.ndarray, y: Any) -> np.ndarray:

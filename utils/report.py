@@ -27,6 +27,8 @@ import os
 import re
 from typing import Any
 
+import numpy as np
+
 __all__ = ["STRICT_ENVIRONMENT", "ClaimError", "claim", "glue", "sci"]
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -151,10 +153,10 @@ def claim(holds: Any, statement: str) -> bool:
     """
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError(f"statement must be a non-empty str; got {statement!r}")
-    if not isinstance(holds, bool):
-        if type(holds).__name__ != "bool_":  # numpy.bool_
-            raise ValueError(f"holds must be a bool; got {type(holds).__name__}")
+    if isinstance(holds, np.bool_):
         holds = bool(holds)
+    if not isinstance(holds, bool):
+        raise ValueError(f"holds must be a bool; got {type(holds).__name__}")
     if holds:
         return True
     if os.environ.get(STRICT_ENVIRONMENT) == "1":
