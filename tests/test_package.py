@@ -52,7 +52,7 @@ def test_modules_load_tensorflow_without_log_lines(tmp_path):
 
 def test_curated_all():
     assert sorted(utils.__all__) == ["activations", "checks", "data", "diagnostics", "initializers", "models", "plotting",
-                                     "setup", "training", "widgets"]
+                                     "report", "setup", "training", "widgets"]
     for name in utils.__all__:
         module = importlib.import_module(f"utils.{name}")
         assert module.__all__, name

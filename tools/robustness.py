@@ -18,8 +18,9 @@ The setups:
     ``TF_ENABLE_ONEDNN_OPTS=1``: TensorFlow's oneDNN kernels, which sum in another
     order, as on many learners' machines.
 ``1 thread``
-    ``TF_NUM_INTRAOP_THREADS=1``, ``TF_NUM_INTEROP_THREADS=1`` and
-    ``OMP_NUM_THREADS=1``: another reduction order again.
+    TensorFlow limited to one intra-op and one inter-op thread (a first cell calls
+    ``tf.config.threading`` before anything else runs) and ``OMP_NUM_THREADS=1``:
+    another reduction order again.
 
 Usage::
 
@@ -47,19 +48,29 @@ from tools import course
 
 GLUE_MIME = "application/papermill.record/text/plain"
 CLAIM_MARK = "⚠️ Your run differs from the text here"
-SETUPS: dict[str, dict[str, str]] = {
-    "baseline": {},
-    "seed 0": {"TAMING_GRADIENTS_SEED_OFFSET": "-42"},
-    "seed 1": {"TAMING_GRADIENTS_SEED_OFFSET": "-41"},
-    "seed 2": {"TAMING_GRADIENTS_SEED_OFFSET": "-40"},
-    "oneDNN on": {"TF_ENABLE_ONEDNN_OPTS": "1"},
-    "1 thread": {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"},
+ONE_THREAD = (
+    "import os\n"
+    "from utils._tensorflow import tf\n"
+    "tf.config.threading.set_intra_op_parallelism_threads(1)\n"
+    "tf.config.threading.set_inter_op_parallelism_threads(1)\n"
+    "assert tf.config.threading.get_intra_op_parallelism_threads() == 1"
+)
+# Each setup: extra environment variables, and code run in a first cell (or None).
+SETUPS: dict[str, tuple[dict[str, str], str | None]] = {
+    "baseline": ({}, None),
+    "seed 0": ({"TAMING_GRADIENTS_SEED_OFFSET": "-42"}, None),
+    "seed 1": ({"TAMING_GRADIENTS_SEED_OFFSET": "-41"}, None),
+    "seed 2": ({"TAMING_GRADIENTS_SEED_OFFSET": "-40"}, None),
+    "oneDNN on": ({"TF_ENABLE_ONEDNN_OPTS": "1"}, None),
+    "1 thread": ({"OMP_NUM_THREADS": "1"}, ONE_THREAD),
 }
 
 
-def run(path: Path, environment: dict[str, str]) -> dict[str, Any]:
-    """Execute one notebook with extra environment variables; return its glued values and failed claims."""
+def run(path: Path, environment: dict[str, str], prelude: str | None = None) -> dict[str, Any]:
+    """Execute one notebook with extra environment variables (and a first cell); return its glued values and failed claims."""
     notebook = nbformat.read(path, as_version=4)
+    if prelude:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(prelude))
     saved = {key: os.environ.get(key) for key in [*environment, "TAMING_GRADIENTS_STRICT"]}
     os.environ.pop("TAMING_GRADIENTS_STRICT", None)  # a false claim prints a line instead of raising
     os.environ.update(environment)
@@ -104,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in args.setups:
         print(f"running {path.name}: {name} ...", flush=True)
-        results[name] = run(path, SETUPS[name])
+        results[name] = run(path, *SETUPS[name])
     keys = sorted({key for result in results.values() for key in result["values"]})
     width = max([len(key) for key in keys] + [10])
     print(f"\n{'glued value':<{width}} " + " ".join(f"{name:>10}" for name in results))

@@ -16,7 +16,7 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-__all__ = ["activations", "checks", "data", "diagnostics", "initializers", "models", "plotting", "setup", "training", "widgets"]
+__all__ = ["activations", "checks", "data", "diagnostics", "initializers", "models", "plotting", "report", "setup", "training", "widgets"]
 
 
 def __getattr__(name: str) -> ModuleType:
