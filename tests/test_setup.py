@@ -69,3 +69,22 @@ def test_versions_names_the_libraries():
     versions = setup.versions()
     assert set(versions) >= {"Python", "TensorFlow", "Keras", "NumPy", "Matplotlib"}
     assert versions["Keras"].startswith("3.")
+
+
+def test_the_seed_offset_reruns_a_notebook_with_other_seeds(monkeypatch, capsys):
+    """tools/robustness.py shifts every set_seed call; seed 42 shifted by -42 is seed 0."""
+    setup.set_seed(0)
+    unshifted = np.random.rand()
+    monkeypatch.setenv(setup.SEED_OFFSET_ENVIRONMENT, "-42")
+    setup.set_seed(42)
+    assert np.random.rand() == unshifted
+    setup.set_seed(0)  # wraps around instead of going negative
+    assert np.random.get_state()[1][0] == (0 - 42) % 2**31
+    setup.configure(seed=42)
+    assert "seed 42 (shifted to 0)" in capsys.readouterr().out
+
+
+def test_a_bad_seed_offset_names_the_variable(monkeypatch):
+    monkeypatch.setenv(setup.SEED_OFFSET_ENVIRONMENT, "one")
+    with pytest.raises(ValueError, match="TAMING_GRADIENTS_SEED_OFFSET must be an integer; got 'one'"):
+        setup.set_seed(1)
