@@ -71,3 +71,27 @@ def test_every_notebook_page_has_a_colab_link_to_its_own_notebook(built_book):
         expected = (f"https://colab.research.google.com/github/{org_repo}/blob/"
                     f"{repository['branch']}/{relative.as_posix()}")
         assert expected in page, f"{relative.with_suffix('.html')} has no Colab link to {expected}"
+
+
+@pytest.mark.slow
+def test_every_download_of_a_page_is_the_learners_version(built_book):
+    """No download hands out a lab's solutions or a notebook with raw MyST (tools/book_downloads.py)."""
+    from tools import render
+
+    _, html = built_book
+    for kind, source_path in render.sources():
+        name = source_path.stem
+        downloaded = html / "_sources" / kind / f"{name}.ipynb"
+        expected = course.ROOT / kind / f"{name}.ipynb"
+        assert downloaded.read_text(encoding="utf-8") == expected.read_text(encoding="utf-8"), downloaded
+        if kind != "labs":
+            continue
+        page = (html / "_sources" / kind / f"{name}.md").read_text(encoding="utf-8")
+        source = render.nbformat.read(source_path, as_version=4)
+        for cell in source.cells:
+            if cell.cell_type != "code":
+                continue
+            book, learner, has_solution = render.split_solution(cell.source)
+            solution_only = set(book.splitlines()) - set(learner.splitlines())
+            leaked = [line for line in solution_only if line.strip() and line in page.splitlines()]
+            assert not leaked, f"{name}.md download shows solution lines: {leaked[:3]}"

@@ -227,3 +227,11 @@ def test_book_page_wraps_the_feedback_of_check_cells():
     assert check == {"tags": ["wrap-output"]}
     assert "wrap-output" in solution["tags"]  # the fixture's solution cell ends with its check
     assert all("wrap-output" not in cell.get("tags", []) for cell in (setup, book_only, figure))
+
+
+def test_the_learner_page_is_the_learner_notebook_in_myst():
+    page = render.learner_page(solved_notebook(), "09-test")
+    assert "keras.ops.where(z > 0, z, negative_slope * z)" not in page  # the solution
+    assert "return ...  # use keras.ops.where" in page  # the stub
+    assert render.LEARNER_NOTE.splitlines()[0] in page
+    assert page.startswith("---\njupytext:") and "```{code-cell} ipython3" in page

@@ -333,6 +333,29 @@ def book_page(source: nbformat.NotebookNode, name: str, *, kind: str = "labs") -
     return "\n\n".join(blocks) + "\n"
 
 
+def learner_page(source: nbformat.NotebookNode, name: str, *, kind: str = "labs") -> str:
+    """The learner's notebook as a MyST Markdown file: what the book hands out as the page's ``.md`` download.
+
+    The book page's own source holds a lab's solutions, so :mod:`tools.book_downloads`
+    replaces the page's download with this file (and its ``.ipynb`` with the notebook).
+    """
+    learner = learner_notebook(source, name, kind=kind)
+    header = {
+        "jupytext": {"text_representation": {"extension": ".md", "format_name": "myst"}},
+        "kernelspec": learner.metadata.get(
+            "kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"}
+        ),
+    }
+    blocks = [f"---\n{_yaml(header)}\n---"]
+    for cell in learner.cells:
+        if cell.cell_type == "markdown":
+            blocks.append(cell.source)
+        elif cell.cell_type == "code":
+            tags = _tags(cell)
+            blocks.append(_code_cell_markdown(cell.source, {"tags": tags} if tags else {}))
+    return "\n\n".join(blocks) + "\n"
+
+
 def sources(root: Path = course.ROOT) -> list[tuple[str, Path]]:
     """Every chapter's and lab's source notebook, as (kind, path), sorted."""
     return [(kind, path) for kind in FOLDERS for path in sorted((root / kind / "source").glob("*.ipynb"))]
