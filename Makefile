@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup book test unit bench lab browser screenshots clean
+.PHONY: setup book test unit bench lab browser screenshots pdf clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 # Retake the screenshots of how-to-use.md from the built book (after make book).
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tools.screenshots
+
+# The whole book as one PDF, printed offline by Debian's Chromium (tools/pdf.py).
+pdf: book browser
+	$(BIN)/python -m tools.pdf
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab

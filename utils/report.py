@@ -119,7 +119,7 @@ def sci(value: float, digits: int = 2) -> str:
     return f"{mantissa} × 10{str(exponent_value).translate(_SUPERSCRIPT)}".replace("-", "−", 1)
 
 
-def claim(holds: Any, statement: str) -> bool:
+def claim(holds: Any, statement: str) -> None:
     """State a claim the text makes about a measured value, and check it.
 
     The book build and the test suite set ``TAMING_GRADIENTS_STRICT=1``: there a
@@ -134,11 +134,6 @@ def claim(holds: Any, statement: str) -> bool:
     statement : str
         The claim, as the text makes it.
 
-    Returns
-    -------
-    bool
-        Whether the claim holds.
-
     Raises
     ------
     ClaimError
@@ -149,7 +144,6 @@ def claim(holds: Any, statement: str) -> bool:
     Examples
     --------
     >>> claim(0.10 < 0.2, "the deep sigmoid network stays at chance")
-    True
     """
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError(f"statement must be a non-empty str; got {statement!r}")
@@ -158,8 +152,7 @@ def claim(holds: Any, statement: str) -> bool:
     if not isinstance(holds, bool):
         raise ValueError(f"holds must be a bool; got {type(holds).__name__}")
     if holds:
-        return True
+        return  # returns None, so that a claim ending a cell prints nothing in Jupyter
     if os.environ.get(STRICT_ENVIRONMENT) == "1":
         raise ClaimError(f"the text claims that {statement}, and this run does not show it")
     print(f"⚠️ Your run differs from the text here: it does not show that {statement}.")
-    return False
