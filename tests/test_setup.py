@@ -88,3 +88,15 @@ def test_a_bad_seed_offset_names_the_variable(monkeypatch):
     monkeypatch.setenv(setup.SEED_OFFSET_ENVIRONMENT, "one")
     with pytest.raises(ValueError, match="TAMING_GRADIENTS_SEED_OFFSET must be an integer; got 'one'"):
         setup.set_seed(1)
+
+
+def test_a_foreign_utils_package_is_named_with_the_fix(monkeypatch):
+    import types
+
+    foreign = types.ModuleType("utils")
+    foreign.__file__ = "/site-packages/utils/__init__.py"
+    foreign.__all__ = ["bools", "dicts"]  # PyPI's `utils`
+    monkeypatch.setitem(sys.modules, "utils", foreign)
+    with pytest.raises(ImportError, match=r"^the `utils` imported from /site-packages/utils/__init__.py is not "
+                                          r"the course's package .*pip uninstall -y utils"):
+        setup.configure(seed=0, verbose=False)

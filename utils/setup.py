@@ -20,7 +20,7 @@ DEFAULT_SEED = 42
 # is shifted by this many, so a whole notebook reruns with other seeds, unedited.
 SEED_OFFSET_ENVIRONMENT = "TAMING_GRADIENTS_SEED_OFFSET"
 
-__all__ = ["DEFAULT_SEED", "SEED_OFFSET_ENVIRONMENT", "configure", "in_colab", "set_seed", "versions"]
+__all__ = ["DEFAULT_SEED", "SEED_OFFSET_ENVIRONMENT", "check_package", "configure", "in_colab", "set_seed", "versions"]
 
 
 def in_colab() -> bool:
@@ -83,6 +83,35 @@ def set_seed(seed: int = DEFAULT_SEED) -> None:
     keras.utils.set_random_seed(seed)
 
 
+def check_package() -> None:
+    """Check that ``import utils`` finds the course's package, and say how to fix it if not.
+
+    PyPI has an unrelated distribution called ``utils``; installed after the course,
+    it overwrites ``utils/__init__.py``, and the course's modules then import from a
+    package that is not theirs. (A ``utils.py`` or ``utils/`` in the working folder
+    hides the package before this module can load; the setup cell's comment names
+    that fix.)
+
+    Raises
+    ------
+    ImportError
+        If the imported ``utils`` package is not the course's, with the fix.
+
+    Examples
+    --------
+    >>> check_package()
+    """
+    package = sys.modules.get("utils")
+    if package is not None and "setup" in getattr(package, "__all__", ()):
+        return
+    where = getattr(package, "__file__", None) or "an unknown place"
+    raise ImportError(
+        f"the `utils` imported from {where} is not the course's package (PyPI's `utils` "
+        "installed over it?): run `pip uninstall -y utils`, reinstall the course package "
+        "and restart the kernel"
+    )
+
+
 def versions() -> dict[str, str]:
     """Return the versions of Python and the libraries the course relies on."""
     import matplotlib
@@ -115,6 +144,7 @@ def configure(seed: int = DEFAULT_SEED, *, style: bool = True, verbose: bool = T
     >>> configure(seed=0, verbose=False)
     """
     seed = _check_seed(seed)
+    check_package()
     # Importing utils._tensorflow sets TF_CPP_MIN_LOG_LEVEL=2 and
     # TF_ENABLE_ONEDNN_OPTS=0 first, then loads TensorFlow with its native
     # log lines discarded.
