@@ -484,7 +484,7 @@ def test_make_shows_progress_and_one_result_line():
     install = [line for line in setup if "-r requirements.txt" in line]
     assert len(install) == 1 and not re.search(r"\s(--quiet|-q)\b", install[0]), (
         "the long install must show pip's progress")
-    assert "CHECK_PYTHON" in setup[0], "check the Python version before creating .venv"
+    assert "tools/make.py check-python" in setup[0], "check the Python version before creating .venv"
     book = recipe(makefile, "book")
     assert sum("The book is at" in line for line in book) == 1
-    assert any("BOOK_BUILD" in line and "jupyter-book build . -n -W --keep-going" in line for line in book)
+    assert any("tools.make book-build" in line and "jupyter-book build . -n -W --keep-going" in line for line in book)

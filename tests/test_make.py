@@ -1,0 +1,53 @@
+"""tools/make.py: the Makefile's Python check and its quieter book build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tools import make
+
+
+@pytest.mark.parametrize(
+    "version, expected",
+    [((3, 10), False), ((3, 11), True), ((3, 13), True), ((3, 14), False)],
+)
+def test_supported_follows_the_range(version, expected):
+    assert make.supported(">=3.11,<3.14", version) is expected
+
+
+def test_the_running_python_passes_the_projects_check():
+    assert make.supported(make.requires_python(), sys.version_info[:2])
+    result = subprocess.run([sys.executable, "tools/make.py", "check-python"], cwd=make.ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_an_unsupported_python_gets_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(make, "requires_python", lambda: ">=3.99")
+    assert make.check_python() == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the course needs Python >=3.99" in err and "PYTHON=python3.N" in err
+
+
+def test_the_build_output_keeps_progress_and_warnings_only():
+    lines = [
+        "\x1b[01mRunning Sphinx v7.4.7\x1b[39;49;00m\n",
+        "myst-nb v1.4.0: NbParserConfig(custom_formats={}, ...)\n",
+        "\n", "\n",
+        "reading sources... [ 50%] chapters/01\n",
+        "chapters/01.md:3: WARNING: something\n",
+        "===============================================================================\n",
+        "Finished generating HTML for book.\n",
+        "Your book's HTML pages are here:\n",
+        "===============================================================================\n",
+    ]
+    kept = "".join(make.filter_build_output(lines))
+    assert "NbParserConfig" not in kept and "Finished generating HTML" not in kept
+    assert "reading sources" in kept and "WARNING: something" in kept and "\n\n\n" not in kept
+
+
+def test_book_build_passes_the_exit_status_through():
+    assert make.book_build([sys.executable, "-c", "import sys; print('x'); sys.exit(3)"]) == 3
