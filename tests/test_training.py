@@ -90,3 +90,46 @@ def test_bad_run_arguments_raise_one_line_errors(small_data):
         trainer.train("relu")
     with pytest.raises(ValueError, match=r"^learning_rate must be a positive number; got 0$"):
         trainer.train("ReLU", learning_rate=0)
+
+
+def test_a_run_takes_epochs_times_batches_steps_with_the_optimizer_given(small_data):
+    trainer = make(small_data, epochs=2, optimizer=lambda: keras.optimizers.Adam(epsilon=1e-12))
+    assert trainer.steps_per_run == 2 * 4  # 256 images in batches of 64
+    trainer.train("ReLU", seed=1)
+    optimizer = trainer._trainer("ReLU").optimizer
+    assert optimizer.epsilon == 1e-12 and int(optimizer.iterations.numpy()) == trainer.steps_per_run
+    assert make(small_data, batch_size=100).steps_per_run == 3 * 3  # the last batch is smaller
+    default = make(small_data)
+    default.train("ReLU", seed=1)
+    assert isinstance(default._trainer("ReLU").optimizer, keras.optimizers.Adam)
+
+
+def test_a_bad_optimizer_raises_a_one_line_error(small_data):
+    with pytest.raises(ValueError, match=r"^optimizer must be a function that returns a new Keras optimizer"):
+        make(small_data, optimizer=keras.optimizers.Adam())
+    trainer = make(small_data, optimizer=lambda: "adam")
+    with pytest.raises(ValueError, match=r"^optimizer must return a Keras optimizer; it returned str$"):
+        trainer.train("ReLU")
+
+
+def test_an_epoch_is_the_plain_loop_over_consecutive_batches_of_the_shuffled_order(small_data):
+    """The graph's loop gives the weights of an eager step-by-step loop (last batch smaller)."""
+    import tensorflow as tf
+
+    from utils import models, setup
+
+    trainer = make(small_data, epochs=1, batch_size=100)
+    run = trainer.train("ReLU", seed=7, learning_rate=1e-2)
+
+    setup.set_seed(7)
+    model = models.build_mlp(3, 16, "relu", "he_normal", input_dim=64)
+    optimizer = keras.optimizers.Adam(learning_rate=1e-2)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    order = np.random.default_rng(7).permutation(len(small_data.x_train))
+    for begin in range(0, len(order), 100):  # batches of 100, 100 and 56
+        batch = order[begin:begin + 100]
+        with tf.GradientTape() as tape:
+            loss = loss_fn(small_data.y_train[batch], model(small_data.x_train[batch], training=True))
+        optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+    for expected, found in zip(model.get_weights(), run.weights):
+        assert_allclose(found, expected, rtol=1e-5, atol=1e-6)

@@ -1,14 +1,15 @@
 """A fast, cached training loop for comparing activations on one MLP.
 
-Chapter 3 trains the same small network with eight activations, several seeds
-and two learning rates. ``model.fit`` traces a general-purpose training step for
-every new model, which on a 2-core CPU costs more than the few epochs
-themselves. :class:`ActivationTrainer` instead traces one plain step
-(``tf.GradientTape`` inside a ``tf.function``) per activation, and every later
-run of that activation loads fresh initial weights into the same model and
-resets its optimizer. The algorithm is the one ``fit`` runs: Adam on batches,
-reshuffled every epoch. Each run is cached, so a section can reuse a network an
-earlier section trained.
+Chapter 3 trains the same small network with nine activation and initializer
+pairs, several seeds and three learning rates. ``model.fit`` traces a
+general-purpose training step for every new model, which on a 2-core CPU costs
+more than the few epochs themselves. :class:`ActivationTrainer` instead traces
+one plain epoch (a loop over the batches, each a ``tf.GradientTape`` step,
+inside one ``tf.function``) per activation, and every later run of that
+activation loads fresh initial weights into the same model and resets its
+optimizer. The algorithm is the one ``fit`` runs: Adam (or the optimizer you
+pass) on batches, reshuffled every epoch. Each run is cached, so a section can
+reuse a network an earlier section trained.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -79,6 +80,20 @@ def accuracy(model: Any, x: Any, y: Any) -> float:
     return float(np.mean(np.argmax(model(x, training=False), axis=-1) == y))
 
 
+class _Compiled(NamedTuple):
+    """One activation's model, optimizer and traced functions, built once per trainer."""
+
+    model: Any
+    optimizer: Any
+    train_epoch: Callable[[Any, Any], None]
+    predict: Callable[[Any], Any]
+
+
+def _accuracy(predict: Callable[[Any], Any], x: Any, y: Any) -> float:
+    """:func:`accuracy` with a traced prediction function."""
+    return float(np.mean(np.argmax(predict(np.asarray(x, dtype="float32")), axis=-1) == y))
+
+
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}")
@@ -100,7 +115,12 @@ class ActivationTrainer:
     num_layers, units : int
         Hidden layers and units per layer of the MLP.
     epochs, batch_size : int
-        Length of each run and size of its batches.
+        Length of each run and size of its batches. A run takes
+        ``epochs * ceil(len(x_train) / batch_size)`` optimizer steps.
+    optimizer : callable
+        Makes a new Keras optimizer, called once per activation; the learning
+        rate is set for each run. Default ``keras.optimizers.Adam``; for example
+        ``lambda: keras.optimizers.Adam(epsilon=1e-12)``.
 
     Attributes
     ----------
@@ -109,7 +129,8 @@ class ActivationTrainer:
     """
 
     def __init__(self, candidates: Mapping[str, tuple[Any, Any]], data: Any, *, num_layers: int = 8,
-                 units: int = 64, epochs: int = 8, batch_size: int = 64):
+                 units: int = 64, epochs: int = 8, batch_size: int = 64,
+                 optimizer: Callable[[], Any] | None = None):
         if not isinstance(candidates, Mapping) or not candidates:
             raise ValueError(f"candidates must be a non-empty mapping name -> (activation, initializer); "
                              f"got {candidates!r}")
@@ -122,32 +143,54 @@ class ActivationTrainer:
         self.units = _positive_int("units", units)
         self.epochs = _positive_int("epochs", epochs)
         self.batch_size = _positive_int("batch_size", batch_size)
+        if optimizer is not None and not callable(optimizer):
+            raise ValueError(f"optimizer must be a function that returns a new Keras optimizer, "
+                             f"such as keras.optimizers.Adam; got {optimizer!r}")
+        self.optimizer = keras.optimizers.Adam if optimizer is None else optimizer
         self.runs: dict[tuple[str, int, float], TrainingRun] = {}
-        self._trainers: dict[str, tuple[Any, Any, Callable[[Any, Any], None]]] = {}
+        self._trainers: dict[str, _Compiled] = {}
+        self._initial_weights: dict[tuple[str, int], list[np.ndarray]] = {}
+
+    @property
+    def steps_per_run(self) -> int:
+        """Optimizer steps in one run: ``epochs`` times the batches per epoch."""
+        return self.epochs * -(-len(self.data.x_train) // self.batch_size)
 
     def _build(self, name: str) -> Any:
         activation, initializer = self.candidates[name]
         return models.build_mlp(self.num_layers, self.units, activation, initializer,
                                 input_dim=self.data.x_train.shape[1])
 
-    def _trainer(self, name: str) -> tuple[Any, Any, Callable[[Any, Any], None]]:
-        """The model of ``name``, its Adam optimizer and its training step, built once."""
+    def _trainer(self, name: str) -> _Compiled:
+        """The model of ``name``, its optimizer, its training epoch and its prediction, built once."""
         if name not in self._trainers:
             model = self._build(name)
-            optimizer = keras.optimizers.Adam()
+            optimizer = self.optimizer()
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise ValueError(f"optimizer must return a Keras optimizer; it returned {type(optimizer).__name__}")
             optimizer.build(model.trainable_variables)
             loss_fn = keras.losses.SparseCategoricalCrossentropy()
 
-            # A batch dimension of None lets the last, smaller batch use the same graph.
-            @tf.function(input_signature=[tf.TensorSpec((None, self.data.x_train.shape[1]), "float32"),
-                                          tf.TensorSpec((None,), "int64")])
-            def train_step(x: Any, y: Any) -> None:
-                with tf.GradientTape() as tape:
-                    loss = loss_fn(y, model(x, training=True))
-                gradients = tape.gradient(loss, model.trainable_variables)
-                optimizer.apply(gradients, model.trainable_variables)
+            batch_size = self.batch_size
+            features = tf.TensorSpec((None, self.data.x_train.shape[1]), "float32")
 
-            self._trainers[name] = (model, optimizer, train_step)
+            # One call per epoch: the loop over the batches runs inside the graph, which
+            # saves a Python round trip per step. The last batch may be smaller.
+            @tf.function(input_signature=[features, tf.TensorSpec((None,), "int64")])
+            def train_epoch(x: Any, y: Any) -> None:
+                for begin in tf.range(0, tf.shape(x)[0], batch_size):
+                    x_batch, y_batch = x[begin:begin + batch_size], y[begin:begin + batch_size]
+                    with tf.GradientTape() as tape:
+                        loss = loss_fn(y_batch, model(x_batch, training=True))
+                    gradients = tape.gradient(loss, model.trainable_variables)
+                    optimizer.apply(gradients, model.trainable_variables)
+
+            # Inference mode, traced once: an eager call of a Keras model costs more than the graph.
+            @tf.function(input_signature=[features])
+            def predict(x: Any) -> Any:
+                return model(x, training=False)
+
+            self._trainers[name] = _Compiled(model, optimizer, train_epoch, predict)
         return self._trainers[name]
 
     def train(self, name: str, seed: int = 42, learning_rate: float = 1e-3, track_dead: bool = False) -> TrainingRun:
@@ -163,10 +206,12 @@ class ActivationTrainer:
         key = (name, seed, learning_rate)
         if key in self.runs and (self.runs[key].dead.size or not track_dead):
             return self.runs[key]
-        model, optimizer, train_step = self._trainer(name)
-        # Load the initial weights of `seed` and reset the optimizer.
+        model, optimizer, train_epoch, predict = self._trainer(name)
+        # Load the initial weights of `seed` (built once per activation and seed) and reset the optimizer.
         setup.set_seed(seed)
-        model.set_weights(self._build(name).get_weights())
+        if (name, seed) not in self._initial_weights:
+            self._initial_weights[name, seed] = self._build(name).get_weights()
+        model.set_weights(self._initial_weights[name, seed])
         for variable in optimizer.variables:
             variable.assign(keras.ops.zeros_like(variable))
         optimizer.learning_rate.assign(learning_rate)
@@ -179,19 +224,17 @@ class ActivationTrainer:
             dead.append(diagnostics.dead_unit_fraction(model, d.x_val))
         for _ in range(self.epochs):
             start = time.perf_counter()
-            order = shuffle.permutation(len(d.x_train))
-            for begin in range(0, len(order), self.batch_size):
-                batch = order[begin:begin + self.batch_size]
-                train_step(d.x_train[batch], y_train[batch])
+            order = shuffle.permutation(len(d.x_train))  # batches: consecutive slices of this order
+            train_epoch(d.x_train[order], y_train[order])
             seconds += time.perf_counter() - start
-            val_accuracy.append(accuracy(model, d.x_val, d.y_val))
+            val_accuracy.append(_accuracy(predict, d.x_val, d.y_val))
             if track_dead:
                 dead.append(diagnostics.dead_unit_fraction(model, d.x_val))
         self.runs[key] = TrainingRun(
             weights=model.get_weights(),
             seconds=seconds,
             val_accuracy=np.array(val_accuracy),
-            train_accuracy=accuracy(model, d.x_train, d.y_train),
+            train_accuracy=_accuracy(predict, d.x_train, d.y_train),
             dead=np.array(dead),
         )
         return self.runs[key]
@@ -203,6 +246,6 @@ class ActivationTrainer:
         activation replaces its weights.
         """
         weights = self.train(name, seed, learning_rate).weights
-        model = self._trainer(name)[0]
+        model = self._trainer(name).model
         model.set_weights(weights)
         return model
