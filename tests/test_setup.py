@@ -100,3 +100,27 @@ def test_a_foreign_utils_package_is_named_with_the_fix(monkeypatch):
     with pytest.raises(ImportError, match=r"^the `utils` imported from /site-packages/utils/__init__.py is not "
                                           r"the course's package .*pip uninstall -y utils"):
         setup.configure(seed=0, verbose=False)
+
+
+@pytest.mark.slow
+def test_a_utils_py_in_the_working_folder_is_named_by_the_setup_cell(tmp_path):
+    """The setup cell's import fails on the learner's utils.py, and the line shown names the fix."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from tools import course
+
+    (tmp_path / "utils.py").write_text("def helper():\n    return 1\n", encoding="utf-8")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(course.setup_cell_source())]
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError):
+        client.execute()
+    (error,) = [o for o in notebook.cells[0].outputs if o.output_type == "error"]
+    assert error.ename == "ImportError"
+    assert "cannot import name 'setup' from 'utils'" in error.evalue and str(tmp_path / "utils.py") in error.evalue
+    shown = "\n".join(error.traceback)
+    assert "utils.py or utils/ here hides the course's: rename it" in shown
+    assert len(error.traceback) <= 4, "one frame: the setup cell's own line, not a library's stack"

@@ -44,7 +44,7 @@ def setup_cell_source(root: Path = ROOT) -> str:
         'if "google.colab" in sys.modules:\n'
         f'    %pip install --quiet "{install_target(root)}"\n'
         "\n"
-        "from utils import setup\n"
+        "from utils import setup  # fails if a utils.py or utils/ here hides the course's: rename it\n"
         "\n"
         f"setup.configure(seed={SEED})"
     )

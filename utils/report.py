@@ -68,7 +68,10 @@ def glue(**values: Any) -> None:
 
     Examples
     --------
+    Outside IPython, ``display`` prints the bundle; Jupyter shows nothing for it:
+
     >>> glue(final_loss=0.0412)  # the text says {glue:text}`final_loss:.2f`
+    {'application/papermill.record/text/plain': '0.0412'}
     """
     if not values:
         raise ValueError("glue needs at least one name=value pair; got none")
