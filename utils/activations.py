@@ -10,10 +10,13 @@ ReLU whose negative slope is random during training and fixed at test time::
 Two conventions describe the random slope, and they do not give the same
 numbers:
 
-- **The paper** writes ``y = x / a`` for ``x < 0`` and draws the *divisor*
-  ``a ~ U(3, 8)``; at test time it divides by the mean divisor ``(3 + 8) / 2``,
-  so the test-time slope is ``2 / 11 = 0.18``. The slopes ``1 / a`` lie in
-  [1/8, 1/3] but are not uniform there.
+- **The paper** defines ``y = a * x`` for ``x < 0``, with the slope drawn as
+  ``a ~ U(l, u)`` (``l < u`` in [0, 1)) during training and fixed at
+  ``(l + u) / 2`` at test time. Its experiments, following the winner of the
+  Kaggle National Data Science Bowl, instead draw a *divisor* ``a ~ U(3, 8)``
+  and use ``y = x / a``; at test time they divide by the mean divisor
+  ``(3 + 8) / 2``, so the test-time slope is ``2 / 11 = 0.18``. Those slopes
+  ``1 / a`` lie in [1/8, 1/3] but are not uniform there.
 - **Other libraries** (PyTorch's ``nn.RReLU``, for example) draw the *slope*
   itself, ``a ~ U(1/8, 1/3)``, and use the mean slope ``(1/8 + 1/3) / 2 = 11/48
   = 0.23`` at test time.
@@ -34,7 +37,7 @@ from utils._tensorflow import keras
 
 __all__ = ["PAPER_DIVISOR_RANGE", "RReLU", "paper_slope_range", "paper_test_slope"]
 
-#: The divisor range of Xu et al. (2015): ``a ~ U(3, 8)`` and ``y = x / a`` for ``x < 0``.
+#: The divisor range of Xu et al.'s (2015) experiments: ``a ~ U(3, 8)`` and ``y = x / a`` for ``x < 0``.
 PAPER_DIVISOR_RANGE: tuple[float, float] = (3.0, 8.0)
 
 
