@@ -1,4 +1,7 @@
-"""Activation layers that Keras 3 does not ship: the randomized leaky ReLU.
+"""Activations as functions and layers: the course's parameterized activations, and the randomized leaky ReLU.
+
+:func:`make_activation` turns a name and its parameter (the negative slope of
+Leaky ReLU, the alpha of ELU) into a function of a tensor.
 
 :class:`RReLU` is the randomized leaky ReLU of Xu et al. (2015), "Empirical
 Evaluation of Rectified Activations in Convolutional Network". It is a Leaky
@@ -30,23 +33,68 @@ range into the slope range that covers the same slopes.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from utils._tensorflow import keras
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
-__all__ = ["PAPER_DIVISOR_RANGE", "RReLU", "paper_slope_range", "paper_test_slope"]
+from utils import _validation
+from utils._tensorflow import keras
+from utils.vocabulary import ACTIVATION_PARAMETERS
+
+__all__ = ["DEFAULT_PARAMETER", "PAPER_DIVISOR_RANGE", "RReLU", "make_activation", "paper_slope_range", "paper_test_slope"]
+
+#: The parameter :func:`make_activation` uses when none is given: Leaky ReLU's slope, ELU's alpha.
+DEFAULT_PARAMETER: Mapping[str, float] = MappingProxyType({"leaky_relu": 0.2, "elu": 1.0})
+
+
+def make_activation(activation: str, parameter: float | None = None) -> Callable[[Any], Any]:
+    """Return the activation as a function of one tensor, with its parameter bound.
+
+    Parameters
+    ----------
+    activation : str
+        One of :data:`utils.vocabulary.ACTIVATION_PARAMETERS`.
+    parameter : float or None
+        The negative slope of ``"leaky_relu"`` (>= 0, default 0.2) or the
+        ``alpha`` of ``"elu"`` (>= 0, default 1.0). Ignored by the other
+        activations, which have no free parameter.
+
+    Returns
+    -------
+    callable
+        A function of a tensor, usable as the ``activation`` of
+        :func:`utils.models.build_mlp`.
+
+    Examples
+    --------
+    >>> round(float(make_activation("leaky_relu", 0.1)(-2.0)), 6)
+    -0.2
+    """
+    _validation.check_choice(activation, "activation", ACTIVATION_PARAMETERS)
+    if ACTIVATION_PARAMETERS[activation] is None:
+        return keras.activations.get(activation)
+    value = _validation.check_number(
+        DEFAULT_PARAMETER[activation] if parameter is None else parameter, f"parameter of {activation!r}", at_least=0
+    )
+    if activation == "leaky_relu":
+
+        def leaky_relu(z: Any) -> Any:
+            return keras.activations.leaky_relu(z, negative_slope=value)
+
+        return leaky_relu
+
+    def elu(z: Any) -> Any:
+        return keras.activations.elu(z, alpha=value)
+
+    return elu
 
 #: The divisor range of Xu et al.'s (2015) experiments: ``a ~ U(3, 8)`` and ``y = x / a`` for ``x < 0``.
 PAPER_DIVISOR_RANGE: tuple[float, float] = (3.0, 8.0)
 
 
 def _check_bounds(lower: Any, upper: Any, names: tuple[str, str] = ("lower", "upper")) -> tuple[float, float]:
-    for value, name in zip((lower, upper), names):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number; got {value!r}")
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0; got {value!r}")
+    lower, upper = (_validation.check_number(value, name, at_least=0) for value, name in zip((lower, upper), names))
     if lower > upper:
         raise ValueError(f"{names[0]} must be <= {names[1]}; got {names[0]}={lower!r}, {names[1]}={upper!r}")
     return float(lower), float(upper)
@@ -146,8 +194,8 @@ class RReLU(keras.layers.Layer):
     def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lower, self.upper = _check_bounds(lower, upper)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
+        if seed is not None:
+            seed = _validation.check_seed(seed)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True

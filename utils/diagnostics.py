@@ -16,21 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from utils import models
+from utils import _validation
 from utils._tensorflow import keras, tf
 
 __all__ = [
     "ActivationStats",
     "GradientNormRecorder",
-    "SignalPropagation",
     "activation_stats",
     "backward_signal_norms",
-    "compute_signal_propagation",
     "dead_unit_fraction",
     "first_to_last_ratio",
     "gradient_norms",
-    "gradient_norms_at_init",
     "hidden_layers",
+    "kernel_gradients",
     "kernel_snapshot",
     "layer_outputs",
     "per_layer_factor",
@@ -40,9 +38,7 @@ __all__ = [
 
 
 def _check_model(model: Any) -> keras.Model:
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a keras.Model; got {type(model).__name__}")
-    return model
+    return _validation.check_instance(model, "model", keras.Model, "a keras.Model")
 
 
 def hidden_layers(model: keras.Model) -> list[keras.layers.Dense]:
@@ -89,19 +85,6 @@ def _output_dense(model: keras.Model) -> keras.layers.Dense:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
 
 
-def _as_batch(x: Any, parameter: str = "x") -> np.ndarray:
-    try:
-        array = np.asarray(x, dtype="float32")
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{parameter} must be a numeric array; got {type(x).__name__}") from error
-    if array.ndim < 2 or array.shape[0] == 0:
-        raise ValueError(
-            f"{parameter} must be a non-empty batch with shape (examples, features); "
-            f"got shape {array.shape}"
-        )
-    return array
-
-
 def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
     """Return each hidden layer's output on ``x`` in inference mode.
 
@@ -125,7 +108,7 @@ def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
     [(5, 8), (5, 8), (5, 8)]
     """
     model = _check_model(model)
-    x = _as_batch(x)
+    x = _validation.check_batch(x)
     ends = _block_ends(model)
     try:
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
@@ -270,8 +253,8 @@ def gradient_norms(
     (3,)
     """
     model = _check_model(model)
-    x = _as_batch(x)
-    y = _check_targets(x, y)
+    x = _validation.check_batch(x)
+    y = _validation.check_targets(x, y)
     _, norms = _loss_and_gradient_norms(model, x, y, loss=loss, training=training)
     return norms
 
@@ -321,8 +304,8 @@ def backward_signal_norms(
     model = _check_model(model)
     if not isinstance(model, keras.Sequential):
         raise ValueError(f"model must be a keras.Sequential; got {type(model).__name__}")
-    x = _as_batch(x)
-    y = _check_targets(x, y)
+    x = _validation.check_batch(x)
+    y = _validation.check_targets(x, y)
     loss_fn = keras.losses.get(loss) if loss is not None else _default_loss(model)
     hidden = set(id(layer) for layer in hidden_layers(model))
     pre_activations = []
@@ -389,25 +372,15 @@ def per_layer_factor(values: Any, *, towards: str = "last") -> float:
     2.0
     """
     values = _profile(values)
-    if towards not in ("last", "first"):
-        raise ValueError(f"towards must be one of 'last', 'first'; got {towards!r}")
+    _validation.check_choice(towards, "towards", ("last", "first"))
     ratio = values[-1] / values[0] if towards == "last" else values[0] / values[-1]
     return float(ratio ** (1 / (values.size - 1)))
 
 
-def _check_targets(x: np.ndarray, y: Any) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim == 0 or y.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"y must have one target per example of x ({x.shape[0]}); got shape {y.shape}"
-        )
-    return y
-
-
-def _loss_and_gradient_norms(
+def _loss_and_kernel_gradients(
     model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: Any, training: bool
-) -> tuple[float, np.ndarray]:
-    """The mean loss on (x, y) and the norm of its gradient for each hidden kernel."""
+) -> tuple[float, list[np.ndarray]]:
+    """The mean loss on (x, y) and its gradient with respect to each hidden kernel."""
     loss_fn = keras.losses.get(loss) if loss is not None else _default_loss(model)
     kernels = [layer.kernel for layer in hidden_layers(model)]
     with tf.GradientTape() as tape:
@@ -417,8 +390,62 @@ def _loss_and_gradient_norms(
         # independent of the batch size and of whether the model was compiled.
         loss_value = tf.reduce_mean(loss_fn(y, predictions))
     gradients = tape.gradient(loss_value, kernels)
-    norms = np.array([float(tf.norm(g)) if g is not None else 0.0 for g in gradients])
-    return float(loss_value), norms
+    return float(loss_value), [
+        np.zeros(kernel.shape, dtype="float32") if g is None else np.asarray(g) for kernel, g in zip(kernels, gradients)
+    ]
+
+
+def _loss_and_gradient_norms(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: Any, training: bool
+) -> tuple[float, np.ndarray]:
+    """The mean loss on (x, y) and the norm of its gradient for each hidden kernel."""
+    loss_value, gradients = _loss_and_kernel_gradients(model, x, y, loss=loss, training=training)
+    return loss_value, np.array([float(tf.norm(g)) for g in gradients])
+
+
+def kernel_gradients(
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    *,
+    loss: str | Callable[..., Any] | None = None,
+    training: bool = True,
+) -> list[np.ndarray]:
+    """The loss gradient with respect to each hidden layer's kernel, as arrays.
+
+    The same forward and backward pass as :func:`gradient_norms`, which
+    reduces each of these arrays to its norm: use this one to look at the
+    individual weights' gradients (their distribution, their median size).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model.
+    x : array-like, shape (examples, features)
+        The inputs.
+    y : array-like, shape (examples,) or (examples, outputs)
+        The targets.
+    loss : str, callable or None
+        As for :func:`gradient_norms`.
+    training : bool
+        As for :func:`gradient_norms`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One array per hidden layer, input to output, with the kernel's shape
+        (fan_in, units).
+
+    Examples
+    --------
+    >>> from utils.models import build_mlp
+    >>> [g.shape for g in kernel_gradients(build_mlp(num_layers=2, units=8), np.ones((4, 64)), np.zeros(4))]
+    [(64, 8), (8, 8)]
+    """
+    model = _check_model(model)
+    x = _validation.check_batch(x)
+    y = _validation.check_targets(x, y)
+    return _loss_and_kernel_gradients(model, x, y, loss=loss, training=training)[1]
 
 
 def kernel_snapshot(model: keras.Model) -> list[np.ndarray]:
@@ -572,8 +599,7 @@ def saturation_fraction(
     >>> saturation_fraction(model, np.ones((4, 64)))  # every output is sigmoid(0) = 0.5
     array([0., 0.])
     """
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not 0 < epsilon < 0.5:
-        raise ValueError(f"epsilon must be a number strictly between 0 and 0.5; got {epsilon!r}")
+    epsilon = _validation.check_number(epsilon, "epsilon", above=0, below=0.5)
     if bounds is not None:
         try:
             if isinstance(bounds, (str, bytes)):
@@ -640,10 +666,9 @@ class GradientNormRecorder(keras.callbacks.Callback):
 
     def __init__(self, x: Any, y: Any, *, every: int = 1) -> None:
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be an integer >= 1; got {every!r}")
-        self._x = _as_batch(x)
-        self._y = _check_targets(self._x, y)
+        every = _validation.check_int(every, "every", minimum=1)
+        self._x = _validation.check_batch(x)
+        self._y = _validation.check_targets(self._x, y)
         self.every = every
         self._step = 0
         self._records: list[tuple[int, float, np.ndarray]] = []
@@ -685,172 +710,3 @@ class GradientNormRecorder(keras.callbacks.Callback):
     @property
     def global_norms(self) -> np.ndarray:
         return np.sqrt(np.sum(self.norms**2, axis=1))
-
-
-def gradient_norms_at_init(
-    num_layers: int,
-    weight_std: float,
-    activation: str,
-    x: Any,
-    y: Any,
-    *,
-    units: int = 64,
-    num_classes: int = 10,
-    seed: int = 0,
-) -> np.ndarray:
-    """Per-layer gradient norms of a fresh MLP whose weights are drawn from N(0, weight_std²).
-
-    Builds ``models.build_mlp(num_layers, units, activation)`` with every
-    kernel drawn from a normal distribution of standard deviation
-    ``weight_std`` (biases start at 0), then returns :func:`gradient_norms` on
-    (x, y). The same arguments give the same norms: the weights come from
-    ``seed``, not from the global random state.
-
-    Parameters
-    ----------
-    num_layers : int
-        Number of hidden layers (>= 1).
-    weight_std : float
-        Standard deviation of the initial weights (> 0). With ``units`` inputs
-        per layer, ``weight_std * sqrt(units)`` is the per-layer gain of a
-        linear network: 1 keeps the signal's size.
-    activation : str
-        A Keras activation name, such as ``"sigmoid"``, ``"tanh"`` or ``"relu"``.
-    x : array-like, shape (examples, features)
-        The inputs.
-    y : array-like, shape (examples,)
-        Class labels in ``range(num_classes)``.
-    units : int
-        Units per hidden layer.
-    num_classes : int
-        Units of the softmax output layer; 10 for the digits data.
-    seed : int
-        Seed of the weight initializer (a non-negative integer).
-
-    Returns
-    -------
-    numpy.ndarray, shape (num_layers,)
-        Gradient norms, input to output.
-
-    Examples
-    --------
-    >>> norms = gradient_norms_at_init(3, 0.125, "tanh", np.ones((8, 64)), np.zeros(8))
-    >>> norms.shape
-    (3,)
-    """
-    if isinstance(weight_std, bool) or not isinstance(weight_std, (int, float)) or not weight_std > 0:
-        raise ValueError(f"weight_std must be a positive number; got {weight_std!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    x = _as_batch(x)
-    initializer = keras.initializers.RandomNormal(stddev=float(weight_std), seed=int(seed))
-    model = models.build_mlp(
-        num_layers, units, activation, initializer,
-        input_dim=x.shape[1], num_classes=num_classes,
-    )
-    return gradient_norms(model, x, y)
-
-
-@dataclass(frozen=True)
-class SignalPropagation:
-    """How a freshly initialized network passes signals forward and gradients back.
-
-    Attributes
-    ----------
-    activation_std : numpy.ndarray, shape (layers,)
-        Standard deviation of each hidden layer's outputs, input to output.
-    gradient_norms : numpy.ndarray, shape (layers,)
-        Norm of the loss gradient with respect to each hidden kernel.
-    """
-
-    activation_std: np.ndarray
-    gradient_norms: np.ndarray
-
-
-def _seeded_initializer(initializer: Any, seed: int) -> keras.initializers.Initializer:
-    if isinstance(initializer, str):
-        try:
-            initializer = keras.initializers.get(initializer)
-        except ValueError:
-            raise ValueError(
-                f"kernel_initializer must be a Keras initializer name or instance; got {initializer!r}"
-            ) from None
-    if not isinstance(initializer, keras.initializers.Initializer):
-        raise ValueError(
-            "kernel_initializer must be a Keras initializer name or instance; got "
-            f"{type(initializer).__name__}"
-        )
-    config = dict(initializer.get_config())
-    if "seed" not in config:  # a constant initializer such as "zeros"
-        return initializer
-    config["seed"] = seed
-    return type(initializer).from_config(config)
-
-
-def compute_signal_propagation(
-    x: Any,
-    y: Any,
-    *,
-    activation: Any = "relu",
-    kernel_initializer: Any = "he_normal",
-    num_layers: int = 30,
-    units: int = 100,
-    seed: int = 0,
-) -> SignalPropagation:
-    """Build a fresh MLP and measure its per-layer activation std and gradient norms.
-
-    The model comes from :func:`utils.models.build_mlp`, with
-    ``input_dim=x.shape[1]`` and ``num_classes=int(max(y)) + 1``. Its kernels
-    are drawn from ``kernel_initializer`` seeded with ``seed`` (each layer
-    with its own seed), so the result depends on the arguments only, not on
-    the global random state.
-
-    Parameters
-    ----------
-    x : array-like, shape (examples, features)
-        The inputs, for example a batch of 256 standardized digits.
-    y : array-like, shape (examples,)
-        Class indices, for the loss whose gradient is measured.
-    activation : str, callable or layer factory
-        The hidden activation, as for :func:`utils.models.build_mlp`.
-    kernel_initializer : str or keras.initializers.Initializer
-        An initializer name (``"he_normal"``) or instance; it is re-seeded.
-    num_layers : int
-        Number of hidden layers (>= 1).
-    units : int
-        Units per hidden layer (>= 1).
-    seed : int
-        A non-negative integer.
-
-    Returns
-    -------
-    SignalPropagation
-        Arrays of shape (num_layers,), input to output.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> result = compute_signal_propagation(
-    ...     rng.standard_normal((32, 8)), rng.integers(0, 3, 32), num_layers=4, units=16)
-    >>> result.activation_std.shape, result.gradient_norms.shape
-    ((4,), (4,))
-    """
-    from utils import models
-
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    x = _as_batch(x)
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != x.shape[0] or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise ValueError(
-            f"y must hold one non-negative class index per example of x ({x.shape[0]}); "
-            f"got shape {y.shape} and dtype {y.dtype}"
-        )
-    model = models.build_mlp(
-        num_layers, units, activation, _seeded_initializer(kernel_initializer, int(seed)),
-        input_dim=x.shape[1], num_classes=int(y.max()) + 1,
-    )
-    return SignalPropagation(
-        activation_std=activation_stats(model, x).std,
-        gradient_norms=gradient_norms(model, x, y),
-    )

@@ -3,15 +3,16 @@
 Chapter 2 derives them; the labs reuse them. Each one draws a kernel with
 mean 0 and the variance that keeps the signal's scale from layer to layer:
 
-============  ===================  ===============================
-scheme        weight variance      suits
-============  ===================  ===============================
-``glorot``    ``1 / fan_avg``      tanh, logistic, softmax
-``he``        ``2 / fan_in``       ReLU and its variants
-``lecun``     ``1 / fan_in``       SELU
-============  ===================  ===============================
+============  ===================
+scheme        weight variance
+============  ===================
+``glorot``    ``1 / fan_avg``
+``he``        ``2 / fan_in``
+``lecun``     ``1 / fan_in``
+============  ===================
 
-where ``fan_avg = (fan_in + fan_out) / 2``. The *normal* versions draw from
+where ``fan_avg = (fan_in + fan_out) / 2``. Which activation each scheme
+suits is the course's vocabulary: :data:`utils.vocabulary.SCHEME_FOR_ACTIVATION`. The *normal* versions draw from
 an (untruncated) normal distribution with that variance; the *uniform*
 versions draw from ``U(-r, r)`` with ``r = sqrt(3 * variance)``, which has
 the same variance. Keras' own ``*_normal`` initializers draw from a
@@ -34,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from utils import _validation
 from utils._tensorflow import keras
 
 __all__ = [
@@ -106,17 +108,11 @@ def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
 
 
 def _check_scheme(scheme: str) -> tuple[float, str]:
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}; got {scheme!r}")
-    return SCHEMES[scheme]
+    return SCHEMES[_validation.check_choice(scheme, "scheme", SCHEMES)]
 
 
 def _check_negative_slope(negative_slope: float) -> float:
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) or not (
-        0 <= negative_slope <= 1
-    ):
-        raise ValueError(f"negative_slope must be a number in [0, 1]; got {negative_slope!r}")
-    return float(negative_slope)
+    return _validation.check_number(negative_slope, "negative_slope", at_least=0, at_most=1)
 
 
 def compute_std(shape: Sequence[int], scheme: str, *, negative_slope: float = 0.0) -> float:
@@ -193,9 +189,7 @@ class _FanScaled(keras.initializers.Initializer):
     distribution: str = "normal"
 
     def __init__(self, seed: int | None = None) -> None:
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ValueError(f"seed must be a non-negative integer or None; got {seed!r}")
-        self.seed = seed
+        self.seed = None if seed is None else _validation.check_seed(seed)
 
     def _std(self, shape: Sequence[int]) -> float:
         return compute_std(shape, self.scheme)

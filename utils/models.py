@@ -8,49 +8,18 @@ input to the output, which is the order :mod:`utils.diagnostics` reports them in
 from __future__ import annotations
 
 import copy
-import difflib
 import inspect
 from collections.abc import Callable
 from typing import Any, Union
 
+from utils import _validation
 from utils._tensorflow import keras
+from utils.vocabulary import ACTIVATION_NAMES, KERAS_INITIALIZER_NAMES, OUTPUT_ACTIVATION_NAMES
 
-__all__ = ["ACTIVATION_NAMES", "INITIALIZER_NAMES", "OUTPUT_ACTIVATION_NAMES", "build_mlp"]
-
-#: Activation names that :func:`build_mlp` accepts as strings (Keras' own names).
-ACTIVATION_NAMES: tuple[str, ...] = (
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
-    "gelu", "silu", "swish", "softplus", "softsign", "hard_sigmoid",
-    "relu6", "celu", "mish", "exponential",
-)
-
-#: Output activations that :func:`build_mlp` accepts (None means logits).
-OUTPUT_ACTIVATION_NAMES: tuple[str, ...] = ("softmax", "sigmoid", "linear")
-
-#: Initializer names that :func:`build_mlp` accepts as strings (Keras' own names).
-INITIALIZER_NAMES: tuple[str, ...] = (
-    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-    "lecun_uniform", "lecun_normal", "random_normal", "random_uniform",
-    "truncated_normal", "orthogonal", "zeros", "ones",
-)
+__all__ = ["build_mlp", "seeded_initializer"]
 
 Activation = Union[str, Callable[..., Any], type]
 Initializer = Union[str, keras.initializers.Initializer]
-
-
-def _suggest(name: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, allowed, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _quoted(names: tuple[str, ...]) -> str:
-    return ", ".join(repr(n) for n in names)
-
-
-def _check_positive_int(value: Any, parameter: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{parameter} must be an integer >= 1; got {value!r}")
-    return value
 
 
 def _is_layer_factory(activation: Any) -> bool:
@@ -82,7 +51,7 @@ def _activation_layer(activation: Activation, index: int) -> keras.layers.Layer 
         )
     if not callable(activation):
         raise ValueError(
-            f"activation must be one of {_quoted(ACTIVATION_NAMES)}, a function or a "
+            f"activation must be one of {_validation.quoted(ACTIVATION_NAMES)}, a function or a "
             f"layer factory; got {activation!r}"
         )
     if not _is_layer_factory(activation):
@@ -98,11 +67,64 @@ def _activation_layer(activation: Activation, index: int) -> keras.layers.Layer 
 
 
 def _check_activation(activation: Activation, parameter: str) -> None:
-    if isinstance(activation, str) and activation not in ACTIVATION_NAMES:
-        raise ValueError(
-            f"{parameter} must be one of {_quoted(ACTIVATION_NAMES)}, a function or a "
-            f"layer factory; got {activation!r}{_suggest(activation, ACTIVATION_NAMES)}"
+    if isinstance(activation, str):
+        _validation.check_choice(activation, parameter, ACTIVATION_NAMES, also="(or a function or a layer factory)")
+
+
+def _check_initializer(initializer: Any) -> None:
+    if isinstance(initializer, str):
+        _validation.check_choice(
+            initializer, "kernel_initializer", KERAS_INITIALIZER_NAMES, also="(or a keras.initializers.Initializer)"
         )
+    else:
+        _validation.check_instance(
+            initializer, "kernel_initializer", keras.initializers.Initializer,
+            "a Keras initializer name or a keras.initializers.Initializer",
+        )
+
+
+def _fresh(initializer: keras.initializers.Initializer, config: dict[str, Any]) -> keras.initializers.Initializer:
+    try:
+        # A fresh instance: an unseeded Keras initializer draws its seed once,
+        # in __init__, so reusing the instance would repeat the same kernel.
+        return type(initializer).from_config(config)
+    except (TypeError, ValueError):
+        # A custom initializer whose config does not round-trip.
+        return copy.deepcopy(initializer)
+
+
+def seeded_initializer(initializer: Initializer, seed: int) -> keras.initializers.Initializer:
+    """A new instance of ``initializer`` that draws with ``seed``.
+
+    Experiments re-seed the initializer they are given, so that their result
+    depends on their arguments only, not on the global random state. An
+    initializer without a seed (a constant, such as ``"zeros"``) comes back as
+    a fresh, unchanged copy.
+
+    Parameters
+    ----------
+    initializer : str or keras.initializers.Initializer
+        A Keras initializer name (``"he_normal"``) or instance.
+    seed : int
+        A non-negative integer.
+
+    Returns
+    -------
+    keras.initializers.Initializer
+
+    Examples
+    --------
+    >>> seeded_initializer("he_normal", 3).get_config()["seed"]
+    3
+    """
+    _check_initializer(initializer)
+    seed = _validation.check_seed(seed)
+    if isinstance(initializer, str):
+        initializer = keras.initializers.get(initializer)
+    config = dict(initializer.get_config())
+    if "seed" in config:
+        config["seed"] = seed
+    return _fresh(initializer, config)
 
 
 def _kernel_initializer(initializer: Initializer, index: int) -> Any:
@@ -113,29 +135,13 @@ def _kernel_initializer(initializer: Initializer, index: int) -> Any:
     from the config; a seeded initializer's copies get seeds ``seed + index``,
     which keeps the model reproducible and its layers distinct.
     """
+    _check_initializer(initializer)
     if isinstance(initializer, str):
-        if initializer not in INITIALIZER_NAMES:
-            raise ValueError(
-                f"kernel_initializer must be one of {_quoted(INITIALIZER_NAMES)} or a "
-                f"keras.initializers.Initializer; got {initializer!r}"
-                f"{_suggest(initializer, INITIALIZER_NAMES)}"
-            )
         return initializer
-    if not isinstance(initializer, keras.initializers.Initializer):
-        raise ValueError(
-            f"kernel_initializer must be one of {_quoted(INITIALIZER_NAMES)} or a "
-            f"keras.initializers.Initializer; got {type(initializer).__name__}"
-        )
     config = dict(initializer.get_config())
     if config.get("seed") is not None:
-        config["seed"] = int(config["seed"]) + index
-    try:
-        # A fresh instance: an unseeded Keras initializer draws its seed once,
-        # in __init__, so reusing the instance would repeat the same kernel.
-        return type(initializer).from_config(config)
-    except (TypeError, ValueError):
-        # A custom initializer whose config does not round-trip.
-        return copy.deepcopy(initializer)
+        return seeded_initializer(initializer, int(config["seed"]) + index)
+    return _fresh(initializer, config)
 
 
 def build_mlp(
@@ -160,14 +166,14 @@ def build_mlp(
     activation : str, callable or layer factory
         The hidden layers' activation:
 
-        - a Keras name from :data:`ACTIVATION_NAMES`, such as ``"relu"``;
+        - a Keras name from :data:`utils.vocabulary.ACTIVATION_NAMES`, such as ``"relu"``;
         - a function of one tensor, such as ``keras.activations.tanh``;
         - a *layer factory*: a ``keras.layers.Layer`` subclass or a callable with
           no arguments that returns a new layer, such as ``keras.layers.PReLU``
           or ``lambda: keras.layers.LeakyReLU(negative_slope=0.2)``. Each hidden
           layer then gets its own activation layer, named ``activation_1``, ...
     kernel_initializer : str or keras.initializers.Initializer
-        A Keras name from :data:`INITIALIZER_NAMES` or an initializer object.
+        A Keras name from :data:`utils.vocabulary.KERAS_INITIALIZER_NAMES` or an initializer object.
         Each layer gets its own instance, so layers never share a kernel.
     input_dim : int
         Number of input features; 64 for the digits data.
@@ -202,16 +208,12 @@ def build_mlp(
     >>> [layer.name for layer in leaky.layers]
     ['hidden_1', 'activation_1', 'hidden_2', 'activation_2', 'output']
     """
-    _check_positive_int(num_layers, "num_layers")
-    _check_positive_int(units, "units")
-    _check_positive_int(input_dim, "input_dim")
-    _check_positive_int(num_classes, "num_classes")
+    for value, parameter in ((num_layers, "num_layers"), (units, "units"), (input_dim, "input_dim"),
+                             (num_classes, "num_classes")):
+        _validation.check_int(value, parameter, minimum=1)
     _check_activation(activation, "activation")
-    if output_activation is not None and output_activation not in OUTPUT_ACTIVATION_NAMES:
-        raise ValueError(
-            f"output_activation must be one of {_quoted(OUTPUT_ACTIVATION_NAMES)} or None; "
-            f"got {output_activation!r}"
-        )
+    if output_activation is not None:
+        _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
     # Validate the initializer once, before building anything.
     _kernel_initializer(kernel_initializer, 0)
 

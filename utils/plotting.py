@@ -1,10 +1,19 @@
-"""Plot helpers and the course's Matplotlib style.
+"""Plotting: every figure of the course, and its Matplotlib style.
 
-Every ``plot_*`` function draws on ``ax`` (a new figure when it is None),
-labels its axes and returns the Axes, so chapters can compose figures::
+Every ``plot_*`` function has one contract: the data first, then keyword-only
+settings ending with ``ax=None`` and ``**style``. It draws on ``ax`` (a new
+figure when it is None), labels its axes and returns the Axes; ``**style``
+goes to the Matplotlib call that draws the data (``color``, ``linestyle``,
+``label``, ...), so chapters restyle through the call, not by editing the
+returned lines::
 
     fig, axes = plt.subplots(1, 2)
-    plotting.plot_per_layer(norms, ax=axes[0], ylabel="gradient norm")
+    plotting.plot_per_layer(norms, ax=axes[0], ylabel="gradient norm", color="C1")
+
+A plot of several panels (:func:`plot_activation_profile`) takes a sequence
+of Axes as ``ax`` and returns them. The functions compute nothing beyond
+what they draw: the measurements come from :mod:`utils.diagnostics` and
+:mod:`utils.experiments`.
 """
 
 from __future__ import annotations
@@ -18,13 +27,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 
+from utils import _validation
+
 __all__ = [
     "COURSE_STYLE",
+    "PALETTE",
     "apply_style",
+    "display_figure",
+    "figure_html",
     "plot_activation_functions",
     "plot_activation_histograms",
+    "plot_activation_profile",
+    "plot_gradient_norm_profile",
     "plot_history",
     "plot_per_layer",
+    "plot_signal_propagation",
 ]
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -63,9 +80,7 @@ def apply_style() -> None:
 def _axes(ax: plt.Axes | None) -> plt.Axes:
     if ax is None:
         _, ax = plt.subplots()
-    elif not isinstance(ax, mpl.axes.Axes):
-        raise ValueError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}")
-    return ax
+    return _validation.check_instance(ax, "ax", mpl.axes.Axes, "a matplotlib Axes or None")
 
 
 def _series(values: Any, parameter: str) -> np.ndarray:
@@ -80,12 +95,13 @@ def _series(values: Any, parameter: str) -> np.ndarray:
 
 def plot_per_layer(
     values: Sequence[float] | np.ndarray | Mapping[str, Sequence[float]],
-    ax: plt.Axes | None = None,
     *,
     ylabel: str = "value",
     label: str | None = None,
     log_scale: bool = True,
     title: str | None = None,
+    ax: plt.Axes | None = None,
+    **style: Any,
 ) -> plt.Axes:
     """Plot one value per hidden layer, layer 1 (next to the input) on the left.
 
@@ -94,8 +110,6 @@ def plot_per_layer(
     values : 1-D array-like, or mapping of label to 1-D array-like
         For example the output of :func:`utils.diagnostics.gradient_norms`. A
         mapping draws one labelled line per entry.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
     ylabel : str
         The quantity, for example ``"gradient norm"``.
     label : str, optional
@@ -105,6 +119,10 @@ def plot_per_layer(
         are not drawn on a log axis.
     title : str, optional
         The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.plot`` for every line (``color``, ``linestyle``, ...).
 
     Returns
     -------
@@ -122,7 +140,7 @@ def plot_per_layer(
         raise ValueError("values must not be an empty mapping")
     for name, ys in series.items():
         ys = _series(ys, "values")
-        ax.plot(np.arange(1, ys.size + 1), ys, marker="o", label=name)
+        ax.plot(np.arange(1, ys.size + 1), ys, **{"marker": "o", "label": name, **style})
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("hidden layer (input → output)")
@@ -155,10 +173,11 @@ def _activation_function(activation: ActivationLike) -> tuple[str, Callable[...,
 
 def plot_activation_functions(
     activations: Sequence[ActivationLike] | Mapping[str, ActivationLike],
-    ax: plt.Axes | None = None,
     *,
     z: Sequence[float] | np.ndarray | None = None,
     title: str | None = "Activation functions (solid) and their derivatives (dashed)",
+    ax: plt.Axes | None = None,
+    **style: Any,
 ) -> plt.Axes:
     """Plot each activation function (solid) with its derivative (dashed, same colour).
 
@@ -171,12 +190,14 @@ def plot_activation_functions(
         Keras activation names (``"sigmoid"``), functions of a tensor, or layers
         (``keras.layers.LeakyReLU(negative_slope=0.2)``). A mapping supplies the
         legend labels.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
     z : 1-D array-like, optional
         Pre-activation values; default 401 points in [-5, 5].
     title : str or None
         The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.plot`` for every curve (``linewidth``, ``alpha``, ...).
 
     Returns
     -------
@@ -204,9 +225,9 @@ def plot_activation_functions(
             values = function(z_tensor)
         derivative = tape.gradient(values, z_tensor)
         label = label or name
-        ax.plot(z, np.asarray(values), color=color, label=label)
-        ax.plot(z, np.asarray(derivative), color=color, linestyle="--", linewidth=1.2,
-                label=f"{label}′")
+        ax.plot(z, np.asarray(values), **{"color": color, "label": label, **style})
+        ax.plot(z, np.asarray(derivative), **{"color": color, "linewidth": 1.2, **style, "linestyle": "--",
+                                              "label": f"{label}′"})
     ax.axhline(0, color="0.5", linewidth=0.6)
     ax.axvline(0, color="0.5", linewidth=0.6)
     ax.set_xlabel("pre-activation $z$")
@@ -219,12 +240,13 @@ def plot_activation_functions(
 
 def plot_activation_histograms(
     outputs: Sequence[Any],
-    ax: plt.Axes | None = None,
     *,
     layer_names: Sequence[str] | None = None,
     bins: int = 60,
     value_range: tuple[float, float] | None = None,
     title: str | None = None,
+    ax: plt.Axes | None = None,
+    **style: Any,
 ) -> plt.Axes:
     """Overlay the distribution of each layer's outputs, as in Glorot & Bengio (2010).
 
@@ -232,8 +254,6 @@ def plot_activation_histograms(
     ----------
     outputs : sequence of array-like
         One array per layer, for example from :func:`utils.diagnostics.layer_outputs`.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
     layer_names : sequence of str, optional
         Legend labels; default ``layer 1``, ``layer 2``, ...
     bins : int
@@ -242,6 +262,10 @@ def plot_activation_histograms(
         The x range; default the range of all outputs.
     title : str, optional
         The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.hist`` for every layer (``linewidth``, ``histtype``, ...).
 
     Returns
     -------
@@ -257,8 +281,7 @@ def plot_activation_histograms(
     arrays = [np.asarray(o, dtype=float).ravel() for o in outputs]
     if not arrays or any(a.size == 0 for a in arrays):
         raise ValueError("outputs must be a non-empty sequence of non-empty arrays")
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
-        raise ValueError(f"bins must be an integer >= 2; got {bins!r}")
+    bins = _validation.check_int(bins, "bins", minimum=2)
     names = list(layer_names) if layer_names is not None else [f"layer {i}" for i in range(1, len(arrays) + 1)]
     if len(names) != len(arrays):
         raise ValueError(f"layer_names must have one name per output ({len(arrays)}); got {len(names)}")
@@ -269,8 +292,8 @@ def plot_activation_histograms(
             value_range = (value_range[0] - 0.5, value_range[1] + 0.5)
     colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(arrays)))
     for values, name, color in zip(arrays, names, colors):
-        ax.hist(values, bins=bins, range=value_range, density=True, histtype="step",
-                color=color, linewidth=1.5, label=name)
+        ax.hist(values, bins=bins, range=value_range, density=True,
+                **{"histtype": "step", "color": color, "linewidth": 1.5, "label": name, **style})
     ax.set_xlabel("activation value")
     ax.set_ylabel("density")
     if title:
@@ -281,12 +304,13 @@ def plot_activation_histograms(
 
 def plot_history(
     history: Any,
-    metric: str = "loss",
-    ax: plt.Axes | None = None,
     *,
+    metric: str = "loss",
     label: str | None = None,
     log_scale: bool = False,
     title: str | None = None,
+    ax: plt.Axes | None = None,
+    **style: Any,
 ) -> plt.Axes:
     """Plot a training curve and, when recorded, its validation curve (dashed).
 
@@ -296,14 +320,16 @@ def plot_history(
         What ``model.fit`` returns, or its ``.history`` dict.
     metric : str
         The metric to plot, for example ``"loss"`` or ``"accuracy"``.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when None.
     label : str, optional
         A prefix for the legend, to compare several runs on one Axes.
     log_scale : bool
         Use a logarithmic y axis.
     title : str, optional
         The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.plot`` for both curves (``color``, ``linewidth``, ...).
 
     Returns
     -------
@@ -320,16 +346,15 @@ def plot_history(
         raise ValueError(
             f"history must be a keras History or a mapping of metric to values; got {type(history).__name__}"
         )
-    if metric not in record:
-        raise ValueError(f"metric must be one of {sorted(record)}; got {metric!r}")
+    _validation.check_choice(metric, "metric", sorted(record))
     ax = _axes(ax)
     train = _series(record[metric], f"history[{metric!r}]")
-    line, = ax.plot(np.arange(1, train.size + 1), train,
-                    label=f"{label} (train)" if label else "train")
+    (line,) = ax.plot(np.arange(1, train.size + 1), train, **{"label": f"{label} (train)" if label else "train",
+                                                             **style})
     if f"val_{metric}" in record:
         val = _series(record[f"val_{metric}"], f"history['val_{metric}']")
-        ax.plot(np.arange(1, val.size + 1), val, linestyle="--", color=line.get_color(),
-                label="validation" if not label else f"{label} (validation)")
+        ax.plot(np.arange(1, val.size + 1), val, **{**style, "linestyle": "--", "color": line.get_color(),
+                                                   "label": "validation" if not label else f"{label} (validation)"})
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -339,3 +364,224 @@ def plot_history(
         ax.set_title(title)
     ax.legend()
     return ax
+
+
+def figure_html(fig: Any, alt: str) -> str:
+    """A Matplotlib figure as an HTML ``<img>`` (an inline PNG) with alt text; the figure is closed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    alt : str
+        What the figure shows, in a sentence (non-empty).
+
+    Returns
+    -------
+    str
+        ``<img src="data:image/png;base64,..." alt="...">``, at most as wide as its column.
+
+    Examples
+    --------
+    >>> figure_html(plt.figure(), "An empty figure.")[:32]
+    '<img src="data:image/png;base64,'
+    """
+    import base64
+    import html
+    import io
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a non-empty description of the figure; got {alt!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}" '
+            'style="max-width: 100%; height: auto">')
+
+
+def display_figure(fig: Any, alt: str) -> Any:
+    """Display a Matplotlib figure as a PNG with alt text, and close it.
+
+    A plain image output has no alt text, in Jupyter or in the book, so a
+    screen reader would announce a file name; this one names what it shows.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it is closed once encoded.
+    alt : str
+        What the figure shows, in a sentence (non-empty).
+
+    Returns
+    -------
+    IPython.display.HTML
+        The ``<img>`` that was displayed.
+    """
+    from IPython.display import HTML, display
+
+    image = HTML(figure_html(fig, alt))
+    display(image)
+    return image
+
+
+def plot_gradient_norm_profile(
+    norms: Sequence[float] | np.ndarray,
+    *,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+    **style: Any,
+) -> plt.Axes:
+    """Plot per-layer gradient norms on a log axis, with the first/last ratio and the factor per layer.
+
+    Layers whose norm is exactly 0 (float32 underflow) or not finite
+    (overflow) cannot be drawn on a log axis; the figure says how many there
+    are. The y range spans at least two decades, so that a level profile looks
+    level.
+
+    Parameters
+    ----------
+    norms : 1-D array-like
+        One gradient norm per hidden layer, input to output, for example from
+        :func:`utils.experiments.gradient_norms_at_init`.
+    title : str, optional
+        The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_gradient_norm_profile([1e-3, 1e-2, 1e-1, 0.0])
+    >>> ax.get_yscale(), ax.texts[0].get_text()
+    ('log', '1 layer(s) at exactly 0 (underflow), not drawn')
+    """
+    from utils import diagnostics
+
+    norms = _series(norms, "norms")
+    drawable = np.isfinite(norms) & (norms > 0)
+    ax = plot_per_layer(np.where(drawable, norms, np.nan), ylabel="gradient norm (log scale)", title=title,
+                        ax=ax, **style)
+    notes = []
+    if drawable[0] and drawable[-1] and norms.size > 1:
+        notes.append(f"first / last layer: {diagnostics.first_to_last_ratio(norms):.1e}")
+        notes.append(f"per layer: ×{diagnostics.per_layer_factor(norms, towards='first'):.2f}")
+    zeros, overflows = int(np.sum(norms == 0)), int(np.sum(~np.isfinite(norms)))
+    if zeros:
+        notes.append(f"{zeros} layer(s) at exactly 0 (underflow), not drawn")
+    if overflows:
+        notes.append(f"{overflows} layer(s) inf or NaN (overflow), not drawn")
+    if drawable.any():
+        low, high = np.min(norms[drawable]), np.max(norms[drawable])
+        middle = np.sqrt(low * high)
+        ax.set_ylim(min(low / 2, middle / 10), max(high * 2, middle * 10))
+    ax.text(0.02, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=9,
+            verticalalignment="bottom", bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    return ax
+
+
+def plot_signal_propagation(
+    activation_std: Sequence[float] | np.ndarray,
+    *,
+    input_std: float | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+    **style: Any,
+) -> plt.Axes:
+    """Draw the per-layer activation std of a network on a log axis, and the inputs' std as a dotted line.
+
+    Parameters
+    ----------
+    activation_std : 1-D array-like
+        One std per hidden layer, input to output, such as the
+        ``activation_std`` of :func:`utils.experiments.compute_signal_propagation`.
+    input_std : float, optional
+        The std of the inputs, drawn as a dotted reference line.
+    title : str, optional
+        The Axes title.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    **style
+        Passed to ``Axes.plot`` (a ``label`` puts the curve in the legend).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_signal_propagation([1.0, 0.5, 0.25], input_std=1.0, label="relu")
+    >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('activation std (log scale)', ['relu', 'input std'])
+    """
+    ax = plot_per_layer(_series(activation_std, "activation_std"), ylabel="activation std (log scale)",
+                        title=title, ax=ax, **style)
+    if input_std is not None:
+        input_std = _validation.check_number(input_std, "input_std", above=0)
+        ax.axhline(input_std, color="0.4", linestyle=":", linewidth=1.2, label="input std")
+        ax.legend()
+    return ax
+
+
+def plot_activation_profile(profile: Any, *, ax: Any = None, **style: Any) -> np.ndarray:
+    """Draw an activation profile on three Axes: ``f`` and ``f'``; the per-layer mean; the per-layer std.
+
+    The std axis is logarithmic when the values span more than a factor of 10.
+
+    Parameters
+    ----------
+    profile : utils.experiments.ActivationProfile
+        What :func:`utils.experiments.compute_activation_profile` returns.
+    ax : sequence of three matplotlib Axes, optional
+        Where to draw; a new figure of three panels when None.
+    **style
+        Passed to ``Axes.plot`` for the per-layer curves.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib Axes, shape (3,)
+
+    Examples
+    --------
+    >>> from utils.experiments import compute_activation_profile
+    >>> axes = plot_activation_profile(compute_activation_profile(activation="elu", num_layers=3, units=8))
+    >>> axes[2].get_title()
+    'Std per layer'
+    """
+    from utils.experiments import ActivationProfile
+    from utils.vocabulary import ACTIVATION_PARAMETERS
+
+    _validation.check_instance(profile, "profile", ActivationProfile, "an ActivationProfile")
+    if ax is None:
+        _, ax = plt.subplots(1, 3, figsize=(12, 3.6))
+    axes = np.asarray(ax, dtype=object).ravel()
+    if axes.size != 3 or not all(isinstance(a, mpl.axes.Axes) for a in axes):
+        raise ValueError(f"ax must hold three matplotlib Axes; got {axes.size} item(s)")
+    label = profile.activation
+    if profile.parameter is not None:
+        label += f" ({ACTIVATION_PARAMETERS[profile.activation]} {profile.parameter:g})"
+    first = axes[0]
+    first.plot(profile.z, profile.values, label="$f(z)$")
+    first.plot(profile.z, profile.derivative, linestyle="--", label="$f'(z)$")
+    first.axhline(0, color="0.5", linewidth=0.6)
+    first.axvline(0, color="0.5", linewidth=0.6)
+    first.set_xlabel("pre-activation $z$")
+    first.set_ylabel("$f(z)$ and $f'(z)$")
+    first.set_title(label)
+    first.legend()
+    setting = f"{profile.mean.size} layers, {profile.kernel_initializer}"
+    plot_per_layer(profile.mean, ylabel="mean of the layer's outputs", log_scale=False,
+                   title=f"Mean per layer ({setting})", ax=axes[1], **style)
+    axes[1].axhline(0, color="0.5", linewidth=0.8, linestyle=":")
+    # A log axis only when the std spans more than a decade; otherwise it hides the detail.
+    finite = profile.std[np.isfinite(profile.std) & (profile.std > 0)]
+    log_scale = finite.size > 0 and finite.max() / finite.min() > 10
+    plot_per_layer(profile.std, log_scale=log_scale, title="Std per layer", ax=axes[2],
+                   ylabel="std of the layer's outputs" + (" (log scale)" if log_scale else ""), **style)
+    axes[2].axhline(1, color="0.5", linewidth=0.8, linestyle=":")
+    return axes

@@ -1,0 +1,212 @@
+"""Argument checks shared by every module: one message format, ``"<parameter> must be <what>; got <value>"``.
+
+Each check returns the value in its plain Python form (an ``int`` for a NumPy
+integer, a ``float`` for a NumPy float), so callers can use the result directly.
+A wrong argument raises :class:`ValueError` in one line that names the parameter
+and what is allowed, and, for a misspelt name, the closest allowed one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def quoted(names: Iterable[Any]) -> str:
+    """``'a', 'b', 'c'``: allowed values as they appear in an error message.
+
+    Examples
+    --------
+    >>> quoted(("relu", "tanh"))
+    "'relu', 'tanh'"
+    """
+    return ", ".join(repr(name) for name in names)
+
+
+def suggestion(value: Any, allowed: Iterable[Any]) -> str:
+    """`` (did you mean 'x'?)`` for the allowed name closest to a misspelt one, else ``""``.
+
+    Examples
+    --------
+    >>> suggestion("he_norml", ("he_normal", "lecun_normal"))
+    " (did you mean 'he_normal'?)"
+    """
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, [a for a in allowed if isinstance(a, str)], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _describe(value: Any) -> str:
+    return repr(value) if isinstance(value, (str, bytes, numbers.Number, type(None))) else type(value).__name__
+
+
+def check_int(value: Any, parameter: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer (Python or NumPy, not a bool) in ``[minimum, maximum]``.
+
+    Examples
+    --------
+    >>> check_int(np.int64(3), "num_layers", minimum=1)
+    3
+    >>> check_int(0, "num_layers", minimum=1)
+    Traceback (most recent call last):
+    ValueError: num_layers must be an integer >= 1; got 0
+    """
+    valid = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if valid:
+        value = int(value)
+        valid = (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+    if not valid:
+        raise ValueError(f"{parameter} must be {_int_range(minimum, maximum)}; got {_describe(value)}")
+    return value
+
+
+def _int_range(minimum: int | None, maximum: int | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"an integer in [{minimum}, {maximum}]"
+    if minimum == 0:
+        return "a non-negative integer"
+    if minimum is not None:
+        return f"an integer >= {minimum}"
+    if maximum is not None:
+        return f"an integer <= {maximum}"
+    return "an integer"
+
+
+def check_seed(seed: Any, parameter: str = "seed") -> int:
+    """A seed: a non-negative integer, Python or NumPy.
+
+    Examples
+    --------
+    >>> check_seed(np.int32(7))
+    7
+    """
+    return check_int(seed, parameter, minimum=0)
+
+
+def check_number(
+    value: Any,
+    parameter: str,
+    *,
+    above: float | None = None,
+    at_least: float | None = None,
+    below: float | None = None,
+    at_most: float | None = None,
+) -> float:
+    """A finite real number (not a bool), with optional strict (``above``, ``below``) or inclusive bounds.
+
+    Examples
+    --------
+    >>> check_number(0.5, "epsilon", above=0, below=0.5)
+    Traceback (most recent call last):
+    ValueError: epsilon must be a number > 0 and < 0.5; got 0.5
+    """
+    valid = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if valid:
+        value = float(value)
+        valid = (
+            math.isfinite(value)
+            and (above is None or value > above)
+            and (at_least is None or value >= at_least)
+            and (below is None or value < below)
+            and (at_most is None or value <= at_most)
+        )
+    if not valid:
+        bounds = [f"{sign} {bound:g}" for sign, bound in
+                  ((">", above), (">=", at_least), ("<", below), ("<=", at_most)) if bound is not None]
+        what = "a finite number" if not bounds else "a number " + " and ".join(bounds)
+        raise ValueError(f"{parameter} must be {what}; got {_describe(value)}")
+    return value
+
+
+def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: str = "") -> Any:
+    """One of ``allowed``; the message lists them (and ``also``, such as "or None") and suggests a close one.
+
+    Examples
+    --------
+    >>> check_choice("he_norml", "kernel_initializer", ("he_normal", "lecun_normal"))
+    Traceback (most recent call last):
+    ValueError: kernel_initializer must be one of 'he_normal', 'lecun_normal'; got 'he_norml' (did you mean 'he_normal'?)
+    """
+    allowed = tuple(allowed)
+    try:
+        found = value in allowed
+    except TypeError:  # an unhashable value tested against a mapping's keys
+        found = False
+    if not found:
+        extra = f" {also}" if also else ""
+        raise ValueError(
+            f"{parameter} must be one of {quoted(allowed)}{extra}; got {_describe(value)}{suggestion(value, allowed)}"
+        )
+    return value
+
+
+def check_batch(x: Any, parameter: str = "x") -> np.ndarray:
+    """A non-empty batch of examples, shape (examples, features, ...), as float32.
+
+    Examples
+    --------
+    >>> check_batch([[1, 2], [3, 4]]).dtype
+    dtype('float32')
+    """
+    try:
+        array = np.asarray(x, dtype="float32")
+    except (TypeError, ValueError):
+        raise ValueError(f"{parameter} must be a numeric array; got {type(x).__name__}") from None
+    if array.ndim < 2 or array.shape[0] == 0:
+        raise ValueError(
+            f"{parameter} must be a non-empty batch with shape (examples, features); got shape {array.shape}"
+        )
+    return array
+
+
+def check_targets(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
+    """One target per example of the batch ``x``.
+
+    Examples
+    --------
+    >>> check_targets(np.zeros((3, 2)), [0, 1])
+    Traceback (most recent call last):
+    ValueError: y must have one target per example of x (3); got shape (2,)
+    """
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"{parameter} must have one target per example of x ({x.shape[0]}); got shape {y.shape}")
+    return y
+
+
+def check_labels(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
+    """One non-negative integer class index per example of ``x``.
+
+    Examples
+    --------
+    >>> check_labels(np.zeros((2, 3)), [0.0, 1.0])
+    Traceback (most recent call last):
+    ValueError: y must hold one non-negative class index per example of x (2); got shape (2,) and dtype float64
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != x.shape[0] or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise ValueError(
+            f"{parameter} must hold one non-negative class index per example of x ({x.shape[0]}); "
+            f"got shape {y.shape} and dtype {y.dtype}"
+        )
+    return y
+
+
+def check_instance(value: Any, parameter: str, kind: type | tuple[type, ...], what: str) -> Any:
+    """An instance of ``kind``, described to the learner as ``what`` (such as "a keras.Model").
+
+    Examples
+    --------
+    >>> check_instance(3, "model", str, "a keras.Model")
+    Traceback (most recent call last):
+    ValueError: model must be a keras.Model; got int
+    """
+    if not isinstance(value, kind):
+        raise ValueError(f"{parameter} must be {what}; got {type(value).__name__}")
+    return value
