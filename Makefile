@@ -1,12 +1,12 @@
 # Two commands do everything on a fresh machine (prerequisites: README.md, "Two commands"):
 #   make book   set up .venv, build the HTML book, print where it is
-#   make test   set up .venv and Chromium, run every test (units, notebooks, strict book build, browser)
+#   make test   set up .venv and Chromium, lint, run every test (units, notebooks, strict book build, browser)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup book test unit bench lab browser screenshots pdf clean
+.PHONY: setup book test lint unit bench lab browser screenshots pdf clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) tools/make.py check-python   # requires-python, before anything is installed
@@ -30,8 +30,13 @@ browser:
 	tools/install-browser.sh
 
 # Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers.
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# ruff, stripped notebooks and up-to-date generated files: the hooks of .pre-commit-config.yaml,
+# which call the tools pinned in $(VENV) (hence $(BIN) first on PATH).
+lint: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pre-commit run --all-files
 
 # Fast feedback while editing utils/: unit tests only.
 unit: $(STAMP)

@@ -1,5 +1,8 @@
-"""The book's offline assets: tools/vendor.py (MathJax and the widget renderer from npm)
-and the Sphinx extension tools/book_assets.py that fixes each page's scripts."""
+"""The book's offline assets.
+
+tools/vendor.py fetches MathJax and the widget renderer from npm, and the Sphinx
+extension tools/book_assets.py fixes each page's scripts.
+"""
 
 from __future__ import annotations
 
@@ -27,18 +30,26 @@ def make_tarball(path, files: dict[str, bytes]) -> str:
 def test_integrity_is_checked_against_the_pinned_hash(tmp_path):
     tarball = tmp_path / "pkg-1.0.0.tgz"
     integrity = make_tarball(tarball, {"dist/a.js": b"a"})
-    vendor._check_integrity(tarball, integrity)
+    vendor.check_integrity(tarball, integrity)
     tarball.write_bytes(tarball.read_bytes() + b"tampered")
     with pytest.raises(vendor.VendorError, match=r"^pkg-1.0.0.tgz: integrity sha512-.* != pinned sha512-"):
-        vendor._check_integrity(tarball, integrity)
+        vendor.check_integrity(tarball, integrity)
 
 
 def test_extract_takes_only_the_package_folder_it_needs_without_source_maps(tmp_path):
     tarball = tmp_path / "pkg.tgz"
-    make_tarball(tarball, {"dist/embed-amd.js": b"x", "dist/fonts/f.woff": b"f", "dist/embed-amd.js.map": b"m",
-                           "src/index.ts": b"s", "distribution.txt": b"d"})
+    make_tarball(
+        tarball,
+        {
+            "dist/embed-amd.js": b"x",
+            "dist/fonts/f.woff": b"f",
+            "dist/embed-amd.js.map": b"m",
+            "src/index.ts": b"s",
+            "distribution.txt": b"d",
+        },
+    )
     package = vendor.Package("pkg@1.0.0", "sha512-unused", "dist", "html-manager")
-    vendor._extract(tarball, package, tmp_path / "out")
+    vendor.extract(tarball, package, tmp_path / "out")
     files = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert files == ["html-manager/embed-amd.js", "html-manager/fonts/f.woff"]
 
@@ -46,8 +57,9 @@ def test_extract_takes_only_the_package_folder_it_needs_without_source_maps(tmp_
 def test_a_single_file_can_be_vendored(tmp_path):
     tarball = tmp_path / "requirejs.tgz"
     make_tarball(tarball, {"require.js": b"r", "bin/r.js": b"b"})
-    vendor._extract(tarball, vendor.Package("requirejs@2.3.8", "sha512-unused", "require.js", "require.js"),
-                    tmp_path / "out")
+    vendor.extract(
+        tarball, vendor.Package("requirejs@2.3.8", "sha512-unused", "require.js", "require.js"), tmp_path / "out"
+    )
     assert (tmp_path / "out" / "require.js").read_bytes() == b"r"
     assert not (tmp_path / "out" / "bin").exists()
 
@@ -66,7 +78,7 @@ def test_config_points_at_the_vendored_files():
 def test_missing_npm_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(vendor.shutil, "which", lambda name: None)
     with pytest.raises(vendor.VendorError, match=r"^npm not found: install Node.js and npm"):
-        vendor._pack(["mathjax@3.2.2"], tmp_path)
+        vendor.pack(["mathjax@3.2.2"], tmp_path)
 
 
 class FakeApp:
@@ -79,17 +91,25 @@ class FakeApp:
 
 def test_repeated_scripts_are_dropped_and_widget_pages_get_the_shim():
     thebe = 'const THEBE_JS_URL = "x"'
-    scripts = [_JavaScript("_static/doctools.js"), _JavaScript(None, body=thebe),
-               _JavaScript("_static/vendor/html-manager/embed-amd.js"), _JavaScript(None, body=thebe)]
+    scripts = [
+        _JavaScript("_static/doctools.js"),
+        _JavaScript(None, body=thebe),
+        _JavaScript("_static/vendor/html-manager/embed-amd.js"),
+        _JavaScript(None, body=thebe),
+    ]
     app = FakeApp()
-    book_assets._fix_page_scripts(app, "chapters/x", "page.html", {"script_files": scripts}, None)
+    book_assets.fix_page_scripts(app, "chapters/x", "page.html", {"script_files": scripts}, None)
     assert [getattr(s, "filename", None) for s in scripts] == [
-        "_static/doctools.js", None, "_static/vendor/html-manager/embed-amd.js"]
+        "_static/doctools.js",
+        None,
+        "_static/vendor/html-manager/embed-amd.js",
+    ]
     assert app.added == [(None, {"body": book_assets.WIDGETS_SHIM, "priority": 499})]
 
 
 def test_pages_without_widgets_get_no_shim():
     app = FakeApp()
-    book_assets._fix_page_scripts(app, "intro", "page.html", {"script_files": [_JavaScript("_static/doctools.js")]},
-                                  None)
+    book_assets.fix_page_scripts(
+        app, "intro", "page.html", {"script_files": [_JavaScript("_static/doctools.js")]}, None
+    )
     assert app.added == []

@@ -80,9 +80,14 @@ def test_a_fault_in_the_check_itself_is_reported_without_traceback(capsys):
     assert "the check could not run (KeyError" in capsys.readouterr().out
 
 
-def test_result_displays_nothing_more_in_a_notebook():
-    result = checks.CheckResult("1.1", "passed", "ok")
-    assert result._ipython_display_() is None
+def test_result_displays_nothing_more_in_a_notebook(capsys):
+    """The check printed its feedback; as a cell's last expression, its result shows nothing more."""
+    from IPython.core.formatters import DisplayFormatter
+
+    result = check_double(lambda x: 2 * x)
+    capsys.readouterr()
+    assert DisplayFormatter().format(result) == ({}, {})  # what IPython would display: nothing
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from utils import data
-from utils._tensorflow import keras
 
 
 def test_load_digits_shapes_and_types():
@@ -55,40 +54,13 @@ def test_load_digits_is_stratified():
     [
         ({"validation_fraction": 0}, r"^validation_fraction must be a number strictly between 0 and 1; got 0$"),
         ({"test_fraction": 1.5}, r"^test_fraction must be a number strictly between 0 and 1; got 1.5$"),
-        ({"validation_fraction": 0.5, "test_fraction": 0.5}, r"^validation_fraction \+ test_fraction must be less than 1"),
+        (
+            {"validation_fraction": 0.5, "test_fraction": 0.5},
+            r"^validation_fraction \+ test_fraction must be less than 1",
+        ),
         ({"seed": -1}, r"^seed must be a non-negative integer; got -1$"),
     ],
 )
 def test_load_digits_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         data.load_digits(**kwargs)
-
-
-def test_load_fashion_mnist_offline_points_to_digits(monkeypatch):
-    def offline():
-        raise Exception("URL fetch failure on https://example.invalid/x.gz: None -- [Errno -2] Name or service not known")
-
-    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
-    with pytest.raises(data.DatasetUnavailableError, match=r"load_digits\(\)") as error:
-        data.load_fashion_mnist()
-    assert "\n" not in str(error.value)
-    assert "Name or service not known" in str(error.value)
-
-
-def test_load_fashion_mnist_processes_the_download(monkeypatch):
-    rng = np.random.default_rng(0)
-    train = (rng.integers(0, 256, (100, 28, 28), dtype=np.uint8), rng.integers(0, 10, 100, dtype=np.uint8))
-    test = (rng.integers(0, 256, (20, 28, 28), dtype=np.uint8), rng.integers(0, 10, 20, dtype=np.uint8))
-    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", lambda: (train, test))
-    fashion = data.load_fashion_mnist(validation_size=30)
-    assert (fashion.x_train.shape, fashion.x_val.shape, fashion.x_test.shape) == ((70, 784), (30, 784), (20, 784))
-    assert fashion.num_classes == 10 and fashion.class_names[0] == "T-shirt/top"
-    assert fashion.x_train.dtype == np.float32 and fashion.y_val.dtype == np.int64
-    assert_array_equal(fashion.y_val, train[1][70:])
-    assert_allclose(fashion.x_train.mean(axis=0), 0, atol=1e-4)
-
-
-@pytest.mark.parametrize("size", [0, 60000, 2.5])
-def test_load_fashion_mnist_bad_validation_size(size):
-    with pytest.raises(ValueError, match=r"^validation_size must be an integer in \[1, 59999\]"):
-        data.load_fashion_mnist(validation_size=size)

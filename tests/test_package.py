@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import pkgutil
 import re
 import subprocess
 import sys
@@ -19,14 +21,15 @@ from tools import course
 def run_python(code: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-c", code],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 def test_import_utils_anywhere_is_silent_and_light(tmp_path):
-    result = run_python(
-        "import sys, utils; print(utils.__file__); print('tensorflow' in sys.modules)", tmp_path
-    )
+    result = run_python("import sys, utils; print(utils.__file__); print('tensorflow' in sys.modules)", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     path, tensorflow_loaded = result.stdout.split()
@@ -50,29 +53,26 @@ def test_modules_load_tensorflow_without_log_lines(tmp_path):
     assert result.stdout.split() == ["(2,)", "True"]
 
 
+def public_modules(package) -> list[str]:
+    """The names of a package's modules and subpackages that do not start with an underscore."""
+    return sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
+
+
 def test_curated_all():
-    assert sorted(utils.__all__) == ["activations", "checks", "data", "diagnostics", "initializers", "models", "plotting",
-                                     "report", "setup", "training", "widgets"]
-    for name in utils.__all__:
-        module = importlib.import_module(f"utils.{name}")
-        assert module.__all__, name
-        for public in module.__all__:
-            assert hasattr(module, public), f"utils.{name}.__all__ lists missing {public}"
-            assert not public.startswith("_")
+    import utils.checks
+
+    assert sorted(utils.__all__) == public_modules(utils), "utils.__all__ must name every public module, and only those"
+    for package in (utils, utils.checks):
+        for info in pkgutil.iter_modules(package.__path__):
+            name = f"{package.__name__}.{info.name}"
+            module = importlib.import_module(name)
+            if not info.name.startswith("_"):
+                assert getattr(module, "__all__", None), f"{name} has no __all__"
+            for public in getattr(module, "__all__", ()):
+                assert hasattr(module, public), f"{name}.__all__ lists missing {public}"
+                assert not public.startswith("_"), f"{name}.__all__ lists the private {public}"
     with pytest.raises(AttributeError):
         utils.nonexistent  # noqa: B018
-
-
-def test_public_functions_have_numpy_docstrings():
-    for name in utils.__all__:
-        module = importlib.import_module(f"utils.{name}")
-        for public in module.__all__:
-            obj = getattr(module, public)
-            if callable(obj) and not isinstance(obj, type):
-                doc = obj.__doc__ or ""
-                assert doc.strip(), f"utils.{name}.{public} has no docstring"
-                if obj.__code__.co_argcount + obj.__code__.co_kwonlyargcount:
-                    assert "Parameters\n" in doc, f"utils.{name}.{public} documents no parameters"
 
 
 def requirement_pins() -> dict[str, str]:
@@ -110,9 +110,74 @@ def test_package_ranges_are_looser_than_the_pins_and_admit_them():
 
 
 def test_version_matches_pyproject():
+    """pyproject.toml holds the version; utils reads what pip installed from it (reinstall: make setup)."""
     project = tomllib.loads((course.ROOT / "pyproject.toml").read_text())["project"]
     assert utils.__version__ == project["version"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", utils.__version__)
+    written = [
+        str(path.relative_to(course.ROOT))
+        for path in (course.ROOT / "utils").rglob("*.py")
+        if re.search(rf"[\"']{re.escape(project['version'])}[\"']", path.read_text(encoding="utf-8"))
+    ]
+    assert not written, f"the version is written in {written}: keep it in pyproject.toml only"
+
+
+def test_version_without_an_installed_package_says_so(tmp_path):
+    code = (
+        "import importlib.metadata as metadata\n"
+        "def version(name):\n"
+        "    raise metadata.PackageNotFoundError(name)\n"
+        "metadata.version = version\n"
+        "import utils\n"
+        "print(utils.__version__)"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "0+unknown\n"
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level names of the modules that Python source imports (absolute imports, anywhere in it)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def course_sources() -> dict[str, str]:
+    """The code of every source notebook (magics made Python, as IPython runs them) and of every utils module."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    sources = {}
+    for folder in course.SOURCE_FOLDERS:
+        for path in sorted((course.ROOT / folder).glob("*.ipynb")):
+            cells = [TransformerManager().transform_cell("".join(cell["source"])) for cell in course.code_cells(path)]
+            sources[f"{folder}/{path.name}"] = "\n".join(cells)
+    for path in sorted((course.ROOT / "utils").rglob("*.py")):
+        sources[str(path.relative_to(course.ROOT))] = path.read_text(encoding="utf-8")
+    return sources
+
+
+def test_every_import_is_declared_in_requirements():
+    """A module that a notebook or utils imports is in the standard library, utils itself, or pinned."""
+    import importlib.metadata
+
+    from packaging.utils import canonicalize_name
+
+    pinned = {canonicalize_name(name) for name in requirement_pins()}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {}
+    for where, source in course_sources().items():
+        for name in imported_modules(source) - set(sys.stdlib_module_names) - {"__future__", "utils"}:
+            if not any(canonicalize_name(d) in pinned for d in distributions.get(name, [])):
+                undeclared.setdefault(name, []).append(where)
+    assert not undeclared, (
+        f"imported but not pinned in requirements.txt: {undeclared} "
+        f"(distributions: { {name: distributions.get(name) for name in undeclared} })"
+    )
 
 
 @pytest.mark.slow
@@ -121,7 +186,9 @@ def test_the_wheel_ships_every_module(tmp_path):
     # the wheel would only break there.
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(course.ROOT)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     import zipfile
@@ -143,18 +210,32 @@ def test_installs_without_dependencies_where_tensorflow_already_is(tmp_path):
     venv.create(env, with_pip=True)
     python = env / "bin" / "python"
     # Make this environment's packages (TensorFlow, Keras, ...) visible, as Colab's are.
-    target = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                            capture_output=True, text=True, check=True).stdout.strip()
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(target) / "preinstalled.pth").write_text(site.getsitepackages()[0] + "\n")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(course.ROOT)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert install.returncode == 0, install.stderr[-2000:]
     check = subprocess.run(
-        [str(python), "-W", "error::DeprecationWarning", "-c",
-         "import utils; from utils import checks, models; print(utils.__file__)"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            str(python),
+            "-W",
+            "error::DeprecationWarning",
+            "-c",
+            "import utils; from utils import checks, models; print(utils.__file__)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert check.returncode == 0, check.stderr[-2000:]
     assert check.stdout.strip().startswith(target), check.stdout

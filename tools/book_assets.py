@@ -63,8 +63,20 @@ def _filename(script: Any) -> str:
     return str(getattr(script, "filename", script) or "")
 
 
-def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                      doctree: Any) -> None:
+def fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Drop a page's repeated scripts and add the widget shim where widgets show (``html-page-context``).
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The running Sphinx application.
+    pagename, templatename : str
+        The page and its template (unused).
+    context : dict
+        The page's template context; its ``script_files`` list is changed in place.
+    doctree : docutils.nodes.document or None
+        The page's document (unused).
+    """
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -84,5 +96,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     # Before sphinx.builders.html validates html_static_path (priority 800).
     app.connect("config-inited", _ensure_assets, priority=100)
     # After MyST-NB adds each page's widget scripts (default priority 500).
-    app.connect("html-page-context", _fix_page_scripts, priority=900)
+    app.connect("html-page-context", fix_page_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,9 +22,14 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 HTML = course.ROOT / "_build" / "html"
 VIEWPORT = {"width": 1280, "height": 900}
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-quic",
     # Without these Chromium phones home at start-up, which this machine's network refuses.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # Belt and braces with the request filter in PageVisit: no host but this one resolves.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
@@ -35,15 +40,14 @@ class BrowserMissing(RuntimeError):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:  # `format`: the base class's name
         pass
 
 
 @contextlib.contextmanager
 def serve(html: Path = HTML) -> Iterator[str]:
     """Serve a built book on 127.0.0.1 on a free port; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -55,10 +59,12 @@ def serve(html: Path = HTML) -> Iterator[str]:
 
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
-    """A headless Chromium browser driven by Playwright (never Playwright's own download)."""
+    """Open a headless Chromium browser driven by Playwright (never Playwright's own download)."""
     if not CHROMIUM.is_file():
-        raise BrowserMissing(f"Chromium not found at {CHROMIUM}: run tools/install-browser.sh "
-                             "(make test does), or set CHROMIUM to a Chromium-based browser")
+        raise BrowserMissing(
+            f"Chromium not found at {CHROMIUM}: run tools/install-browser.sh "
+            "(make test does), or set CHROMIUM to a Chromium-based browser"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -19,24 +19,24 @@ SEED = 42
 
 
 def load_config(root: Path = ROOT) -> dict[str, Any]:
-    """The book's ``_config.yml`` as a dict."""
+    """Return the book's ``_config.yml`` as a dict."""
     return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
 
 
 def load_toc(root: Path = ROOT) -> dict[str, Any]:
-    """The book's ``_toc.yml`` as a dict."""
+    """Return the book's ``_toc.yml`` as a dict."""
     return yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
 
 
 def install_target(root: Path = ROOT) -> str:
-    """The pip requirement Colab installs: the package at the configured branch."""
+    """Return the pip requirement Colab installs: the package at the configured branch."""
     repository = load_config(root)["repository"]
     url = repository["url"].rstrip("/")
     return f"taming-gradients @ git+{url}@{repository['branch']}"
 
 
 def setup_cell_source(root: Path = ROOT) -> str:
-    """The exact source of the first code cell of every notebook."""
+    """Return the exact source of the first code cell of every notebook."""
     return (
         "# Standard setup: in Colab, install the course package first.\n"
         "import sys\n"
@@ -59,7 +59,8 @@ def notebook_paths(root: Path = ROOT) -> list[Path]:
     paths: list[Path] = []
     for folder in NOTEBOOK_FOLDERS:
         paths.extend(
-            p for p in (root / folder).rglob("*.ipynb")
+            p
+            for p in (root / folder).rglob("*.ipynb")
             if ".ipynb_checkpoints" not in p.parts and not any(p.is_relative_to(root / s) for s in SOURCE_FOLDERS)
         )
     return sorted(paths)
@@ -82,6 +83,6 @@ def toc_files(root: Path = ROOT) -> list[str]:
 
 
 def code_cells(path: Path) -> list[dict[str, Any]]:
-    """The code cells of a notebook, read as plain JSON."""
+    """Return the code cells of a notebook, read as plain JSON."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]

@@ -31,7 +31,7 @@ def supported(spec: str, version: tuple[int, int]) -> bool:
 
 
 def requires_python(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """The ``requires-python`` range of the package."""
+    """Return the ``requires-python`` range of the package."""
     match = re.search(r'^requires-python\s*=\s*"([^"]*)"', pyproject.read_text(encoding="utf-8"), re.M)
     if not match:
         raise ValueError(f"{pyproject} has no requires-python")
@@ -43,14 +43,16 @@ def check_python() -> int:
     spec = requires_python()
     if supported(spec, sys.version_info[:2]):
         return 0
-    print(f"make: the course needs Python {spec} (pyproject.toml), and {sys.executable} is "
-          f"Python {sys.version.split()[0]}. Run make with PYTHON=python3.N, for a 3.N in that range.",
-          file=sys.stderr)
+    print(
+        f"make: the course needs Python {spec} (pyproject.toml), and {sys.executable} is "
+        f"Python {sys.version.split()[0]}. Run make with PYTHON=python3.N, for a 3.N in that range.",
+        file=sys.stderr,
+    )
     return 1
 
 
 def filter_build_output(lines: Iterable[str]) -> Iterator[str]:
-    """The build's lines, without configuration dumps, blank runs and the closing box."""
+    """Yield the build's lines, without configuration dumps, blank runs and the closing box."""
     box: list[str] = []
     blank = False
     for line in lines:
@@ -71,8 +73,14 @@ def filter_build_output(lines: Iterable[str]) -> Iterator[str]:
 
 def book_build(command: list[str]) -> int:
     """Run the book build, printing its filtered output as it comes; return its exit status."""
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace", env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    build = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
     assert build.stdout is not None
     for line in filter_build_output(build.stdout):
         sys.stdout.write(line)

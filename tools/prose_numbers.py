@@ -39,14 +39,34 @@ from tools import course
 CONSTANTS_KEY = "prose_constants"  # in a source notebook's metadata
 
 # Digits, an optional thousands separator and decimals, an optional superscript exponent.
-NUMBER = re.compile(r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\w[-−])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|"
-                    r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹,])(?<!\w[-−])[−-]?\d+(?:\.\d+)?(?:[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?![\w])")
+NUMBER = re.compile(
+    r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹])(?<!\w[-−])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|"
+    r"(?<![\w.⁰¹²³⁴⁵⁶⁷⁸⁹,])(?<!\w[-−])[−-]?\d+(?:\.\d+)?(?:[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?![\w])"
+)
 REFERENCE = re.compile(r"(?:sections?|chapters?|labs?|exercises?|questions?|parts?|steps?)\s+$", re.I)
 CODE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
 SKIPPED = (
-    "div.cell_input", "div.cell_output", "pre", "code", "span.math", "div.math", "span.pasted-text",
-    "h1", "h2", "h3", "h4", "h5", "h6", "p.admonition-title", "p.rubric", "a.reference.internal[href*='bibliography']",
-    "span.caption-number", "div.exercise p.admonition-title", "script", "style", "mjx-container",
+    "div.cell_input",
+    "div.cell_output",
+    "pre",
+    "code",
+    "span.math",
+    "div.math",
+    "span.pasted-text",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p.admonition-title",
+    "p.rubric",
+    "a.reference.internal[href*='bibliography']",
+    "span.caption-number",
+    "div.exercise p.admonition-title",
+    "script",
+    "style",
+    "mjx-container",
 )
 
 
@@ -80,7 +100,7 @@ def glued_count(html: str) -> int:
 
 
 def unexplained_numbers(html: str, page: str, constants: dict[str, str] | None = None) -> list[Finding]:
-    """The numbers in a built page's prose that are neither glued, settings, nor reviewed constants.
+    """Find the numbers in a built page's prose that are neither glued, settings, nor reviewed constants.
 
     Parameters
     ----------
@@ -106,20 +126,20 @@ def unexplained_numbers(html: str, page: str, constants: dict[str, str] | None =
         text = " ".join(paragraph.get_text(" ").split())
         for match in NUMBER.finditer(text):
             number = match.group(0)
-            before = text[max(0, match.start() - 40):match.start()]
+            before = text[max(0, match.start() - 40) : match.start()]
             if number in constants or number.lstrip("−-") in constants:
                 continue
             if REFERENCE.search(before):
                 continue
             if number.replace(",", "").lstrip("−-") in settings:
                 continue
-            context = text[max(0, match.start() - 50):match.end() + 30]
+            context = text[max(0, match.start() - 50) : match.end() + 30]
             findings.append(Finding(page, number, context))
     return findings
 
 
 def page_constants(page: str, root: Path = course.ROOT) -> dict[str, str]:
-    """The reviewed constants of a page, from its source notebook's metadata (empty if none)."""
+    """Return the reviewed constants of a page, from its source notebook's metadata (empty if none)."""
     kind, _, name = page.partition("/")
     source = root / kind / "source" / f"{name}.ipynb"
     if not source.is_file():
@@ -129,8 +149,11 @@ def page_constants(page: str, root: Path = course.ROOT) -> dict[str, str]:
 
 def notebook_pages(root: Path = course.ROOT) -> list[str]:
     """Every page built from a chapter or lab source, as ``<folder>/<name>``."""
-    return [f"{kind}/{path.stem}" for kind in ("chapters", "labs")
-            for path in sorted((root / kind / "source").glob("*.ipynb"))]
+    return [
+        f"{kind}/{path.stem}"
+        for kind in ("chapters", "labs")
+        for path in sorted((root / kind / "source").glob("*.ipynb"))
+    ]
 
 
 def check_book(html_root: Path, pages: list[str]) -> list[Finding]:

@@ -67,7 +67,10 @@ SETUPS: dict[str, tuple[dict[str, str], str | None]] = {
 
 
 def run(path: Path, environment: dict[str, str], prelude: str | None = None) -> dict[str, Any]:
-    """Execute one notebook with extra environment variables (and a first cell); return its glued values and failed claims."""
+    """Execute one notebook with extra environment variables (and a first cell).
+
+    Return its glued values and failed claims.
+    """
     notebook = nbformat.read(path, as_version=4)
     if prelude:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(prelude))
@@ -76,8 +79,9 @@ def run(path: Path, environment: dict[str, str], prelude: str | None = None) -> 
     os.environ.update(environment)
     started = time.perf_counter()
     try:
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     finally:
         for key, value in saved.items():
             if value is None:

@@ -25,43 +25,49 @@ LAB = "labs/01-diagnose-gradients"
 def _clip(page: Any, locator: Any, max_height: int = 900, pad: int = 8) -> dict[str, float]:
     locator.scroll_into_view_if_needed()
     box = locator.bounding_box()
-    return {"x": max(box["x"] - pad, 0), "y": max(box["y"] - pad, 0),
-            "width": box["width"] + 2 * pad, "height": min(box["height"] + 2 * pad, max_height)}
+    return {
+        "x": max(box["x"] - pad, 0),
+        "y": max(box["y"] - pad, 0),
+        "width": box["width"] + 2 * pad,
+        "height": min(box["height"] + 2 * pad, max_height),
+    }
 
 
 def read_online(visit: chromium_tools.PageVisit, path: Path) -> None:
-    """A chapter as a reader first sees it: the book's menu, the page, its contents."""
+    """Show a chapter as a reader first sees it: the book's menu, the page, its contents."""
     visit.wait_for_math()
     visit.page.screenshot(path=str(path))
 
 
 def launch_menu(visit: chromium_tools.PageVisit, path: Path) -> None:
-    """The rocket menu at the top of a chapter, open: Binder and Colab."""
+    """Open the rocket menu at the top of a chapter: Binder and Colab."""
     page = visit.page
     page.locator(".dropdown-launch-buttons button").first.click()
     menu = page.locator(".dropdown-launch-buttons .dropdown-menu")
     menu.wait_for(state="visible")
     box = menu.bounding_box()
-    page.screenshot(path=str(path), clip={"x": box["x"] - 360, "y": 0,
-                                          "width": box["width"] + 400, "height": box["y"] + box["height"] + 16})
+    page.screenshot(
+        path=str(path),
+        clip={"x": box["x"] - 360, "y": 0, "width": box["width"] + 400, "height": box["y"] + box["height"] + 16},
+    )
 
 
 def setup_cell(visit: chromium_tools.PageVisit, path: Path) -> None:
-    """The setup cell of every notebook and the versions line it prints."""
+    """Show the setup cell of every notebook and the versions line it prints."""
     page = visit.page
     cell = page.locator("article .cell").first
     page.screenshot(path=str(path), clip=_clip(page, cell))
 
 
 def check_feedback(visit: chromium_tools.PageVisit, path: Path) -> None:
-    """An exercise check's feedback on an unfinished, a wrong and a crashing answer."""
+    """Show an exercise check's feedback on an unfinished, a wrong and a crashing answer."""
     page = visit.page
     cell = page.locator("article .cell", has_text="check_relative_change(absolute_change)")
     page.screenshot(path=str(path), clip=_clip(page, cell))
 
 
 def lab_solution(visit: chromium_tools.PageVisit, path: Path) -> None:
-    """A lab exercise in the book, its solution unfolded, and its check passing."""
+    """Show a lab exercise in the book, its solution unfolded, and its check passing."""
     page = visit.page
     section = page.locator("article section section").first
     section.locator("details.hide summary").first.click()

@@ -3,7 +3,9 @@
 Each module holds one concern, and notebooks import the modules they need by
 name::
 
-    from utils import setup, models, diagnostics, plotting, data, widgets
+    from utils import setup, models, diagnostics, experiments, plotting, widgets
+
+The layers and where a new chapter's code goes are in ARCHITECTURE.md.
 
 Importing :mod:`utils` itself is cheap: the submodules (and TensorFlow) load
 the first time they are used.
@@ -12,11 +14,19 @@ the first time they are used.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from types import ModuleType
 
-__version__ = "0.1.0"
+# The version lives in pyproject.toml only; pip records it with the installed package.
+try:
+    __version__ = importlib.metadata.version("taming-gradients")
+except importlib.metadata.PackageNotFoundError:  # a copy of utils/ that pip did not install
+    __version__ = "0+unknown"
 
-__all__ = ["activations", "checks", "data", "diagnostics", "initializers", "models", "plotting", "report", "setup", "training", "widgets"]
+__all__ = [
+    "activations", "checks", "data", "diagnostics", "experiments", "initializers", "models", "plotting", "report",
+    "setup", "training", "vocabulary", "widgets",
+]
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -55,8 +55,8 @@ for _name, _value in QUIET_ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
 
 with native_stderr_silenced():
-    import tensorflow as tf
     import keras
+    import tensorflow as tf
 
     # Device discovery prints its own lines (cuInit on machines without a GPU).
     tf.config.list_physical_devices()

@@ -1,9 +1,7 @@
 """Datasets, standardized and split the same way every time.
 
-:func:`load_digits` works offline (scikit-learn ships the data) and is what
-every notebook uses by default. :func:`load_fashion_mnist` downloads a larger
-dataset through Keras, for learners on Colab who want to see effects at a
-bigger scale.
+:func:`load_digits` works offline (scikit-learn ships the data), and every
+notebook uses it.
 """
 
 from __future__ import annotations
@@ -12,16 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Dataset", "DatasetUnavailableError", "load_digits", "load_fashion_mnist"]
-
-FASHION_MNIST_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
-
-
-class DatasetUnavailableError(RuntimeError):
-    """A dataset could not be loaded (for example, no network for a download)."""
+__all__ = ["Dataset", "load_digits"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,6 +43,7 @@ class Dataset:
         return len(self.class_names)
 
     def __repr__(self) -> str:
+        """Name the dataset, its sizes and its three splits in one line."""
         return (
             f"Dataset({self.name!r}: {self.num_features} features, {self.num_classes} classes; "
             f"train {len(self.x_train)}, validation {len(self.x_val)}, test {len(self.x_test)})"
@@ -115,77 +105,31 @@ def load_digits(
     test_fraction = _check_fraction(test_fraction, "test_fraction")
     if validation_fraction + test_fraction >= 1:
         raise ValueError(
-            "validation_fraction + test_fraction must be less than 1; got "
-            f"{validation_fraction} + {test_fraction}"
+            f"validation_fraction + test_fraction must be less than 1; got {validation_fraction} + {test_fraction}"
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
 
     bunch = datasets.load_digits()
     x, y = bunch.data.astype("float64"), bunch.target.astype("int64")
-    x_rest, x_test, y_rest, y_test = train_test_split(
-        x, y, test_size=test_fraction, stratify=y, random_state=seed
-    )
+    x_rest, x_test, y_rest, y_test = train_test_split(x, y, test_size=test_fraction, stratify=y, random_state=seed)
     x_train, x_val, y_train, y_val = train_test_split(
-        x_rest, y_rest, test_size=validation_fraction / (1 - test_fraction),
-        stratify=y_rest, random_state=seed,
+        x_rest,
+        y_rest,
+        test_size=validation_fraction / (1 - test_fraction),
+        stratify=y_rest,
+        random_state=seed,
     )
     # Pixels are grey levels 0-16; a feature that varies by less than one
     # level is nearly constant.
     x_train, x_val, x_test = _standardize(x_train, x_val, x_test, min_std=1.0)
     return Dataset(
         name="digits",
-        x_train=x_train, y_train=y_train,
-        x_val=x_val, y_val=y_val,
-        x_test=x_test, y_test=y_test,
+        x_train=x_train,
+        y_train=y_train,
+        x_val=x_val,
+        y_val=y_val,
+        x_test=x_test,
+        y_test=y_test,
         class_names=tuple(str(c) for c in range(10)),
-    )
-
-
-def load_fashion_mnist(validation_size: int = 5000) -> Dataset:
-    """Download Fashion-MNIST through Keras (70,000 28x28 images, 10 classes).
-
-    It needs a network the first time (Keras caches the files in
-    ``~/.keras/datasets``), so it suits Colab. Images are flattened to 784
-    features and standardized; the last ``validation_size`` training images
-    form the validation set.
-
-    Parameters
-    ----------
-    validation_size : int
-        Number of training images held out for validation, in [1, 59999].
-
-    Returns
-    -------
-    Dataset
-
-    Raises
-    ------
-    DatasetUnavailableError
-        When the download fails; :func:`load_digits` works offline instead.
-    """
-    if isinstance(validation_size, bool) or not isinstance(validation_size, int) or not 0 < validation_size < 60000:
-        raise ValueError(f"validation_size must be an integer in [1, 59999]; got {validation_size!r}")
-    from utils._tensorflow import keras
-
-    try:
-        (x_full, y_full), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
-    except Exception as error:  # Keras raises a bare Exception when a download fails.
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DatasetUnavailableError(
-            f"Fashion-MNIST could not be downloaded ({reason}); without a network, use "
-            "utils.data.load_digits(), which ships with scikit-learn"
-        ) from None
-    x_full = x_full.reshape(len(x_full), -1).astype("float64")
-    x_test = x_test.reshape(len(x_test), -1).astype("float64")
-    x_train, x_val = x_full[:-validation_size], x_full[-validation_size:]
-    y_train, y_val = y_full[:-validation_size], y_full[-validation_size:]
-    # Pixels are grey levels 0-255.
-    x_train, x_val, x_test = _standardize(x_train, x_val, x_test, min_std=16.0)
-    return Dataset(
-        name="fashion_mnist",
-        x_train=x_train, y_train=y_train.astype("int64"),
-        x_val=x_val, y_val=y_val.astype("int64"),
-        x_test=x_test, y_test=y_test.astype("int64"),
-        class_names=FASHION_MNIST_CLASSES,
     )

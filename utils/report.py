@@ -42,7 +42,7 @@ class ClaimError(AssertionError):
 
 
 def _plain(value: Any, name: str) -> Any:
-    """The Python value whose ``repr`` the role formats (NumPy scalars become floats or ints)."""
+    """Return the Python value whose ``repr`` the role formats (NumPy scalars become floats or ints)."""
     if hasattr(value, "item") and getattr(value, "shape", None) == ():
         value = value.item()
     if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):

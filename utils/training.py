@@ -128,12 +128,21 @@ class ActivationTrainer:
         ``{(name, seed, learning_rate): TrainingRun}``, every run so far.
     """
 
-    def __init__(self, candidates: Mapping[str, tuple[Any, Any]], data: Any, *, num_layers: int = 8,
-                 units: int = 64, epochs: int = 8, batch_size: int = 64,
-                 optimizer: Callable[[], Any] | None = None):
+    def __init__(
+        self,
+        candidates: Mapping[str, tuple[Any, Any]],
+        data: Any,
+        *,
+        num_layers: int = 8,
+        units: int = 64,
+        epochs: int = 8,
+        batch_size: int = 64,
+        optimizer: Callable[[], Any] | None = None,
+    ):
         if not isinstance(candidates, Mapping) or not candidates:
-            raise ValueError(f"candidates must be a non-empty mapping name -> (activation, initializer); "
-                             f"got {candidates!r}")
+            raise ValueError(
+                f"candidates must be a non-empty mapping name -> (activation, initializer); got {candidates!r}"
+            )
         missing = [a for a in ("x_train", "y_train", "x_val", "y_val") if not hasattr(data, a)]
         if missing:
             raise ValueError(f"data must have x_train, y_train, x_val and y_val; it lacks {', '.join(missing)}")
@@ -144,8 +153,10 @@ class ActivationTrainer:
         self.epochs = _positive_int("epochs", epochs)
         self.batch_size = _positive_int("batch_size", batch_size)
         if optimizer is not None and not callable(optimizer):
-            raise ValueError(f"optimizer must be a function that returns a new Keras optimizer, "
-                             f"such as keras.optimizers.Adam; got {optimizer!r}")
+            raise ValueError(
+                f"optimizer must be a function that returns a new Keras optimizer, "
+                f"such as keras.optimizers.Adam; got {optimizer!r}"
+            )
         self.optimizer = keras.optimizers.Adam if optimizer is None else optimizer
         self.runs: dict[tuple[str, int, float], TrainingRun] = {}
         self._trainers: dict[str, _Compiled] = {}
@@ -158,11 +169,12 @@ class ActivationTrainer:
 
     def _build(self, name: str) -> Any:
         activation, initializer = self.candidates[name]
-        return models.build_mlp(self.num_layers, self.units, activation, initializer,
-                                input_dim=self.data.x_train.shape[1])
+        return models.build_mlp(
+            self.num_layers, self.units, activation, initializer, input_dim=self.data.x_train.shape[1]
+        )
 
     def _trainer(self, name: str) -> _Compiled:
-        """The model of ``name``, its optimizer, its training epoch and its prediction, built once."""
+        """Build the model of ``name``, its optimizer, its training epoch and its prediction, built once."""
         if name not in self._trainers:
             model = self._build(name)
             optimizer = self.optimizer()
@@ -179,7 +191,7 @@ class ActivationTrainer:
             @tf.function(input_signature=[features, tf.TensorSpec((None,), "int64")])
             def train_epoch(x: Any, y: Any) -> None:
                 for begin in tf.range(0, tf.shape(x)[0], batch_size):
-                    x_batch, y_batch = x[begin:begin + batch_size], y[begin:begin + batch_size]
+                    x_batch, y_batch = x[begin : begin + batch_size], y[begin : begin + batch_size]
                     with tf.GradientTape() as tape:
                         loss = loss_fn(y_batch, model(x_batch, training=True))
                     gradients = tape.gradient(loss, model.trainable_variables)
@@ -240,7 +252,7 @@ class ActivationTrainer:
         return self.runs[key]
 
     def trained_model(self, name: str, seed: int = 42, learning_rate: float = 1e-3) -> Any:
-        """The model of ``name``, holding the weights its run ended with (trained if needed).
+        """Return the model of ``name``, holding the weights its run ended with (trained if needed).
 
         The model object is shared by every run of ``name``: the next call for that
         activation replaces its weights.

@@ -9,13 +9,13 @@ from typing import Any
 from utils.checks._framework import (
     Failed,
     NotDone,
-    _as_float_array,
-    _digits_batch,
-    _format_array,
-    _shorten,
+    as_float_array,
     call_student,
+    digits_batch,
     exercise_check,
+    format_array,
     is_unfinished,
+    shorten,
 )
 
 __all__ = [
@@ -84,7 +84,7 @@ def _ratio(norms: Any) -> float:
 
 
 def _diagnose(norms: Any) -> str:
-    """The verdict of exercise 1.2 for per-layer gradient norms (input to output): slope, then height."""
+    """Give the verdict of exercise 1.2 for per-layer gradient norms (input to output): slope, then height."""
     import numpy as np
 
     norms = np.asarray(norms, dtype=float)
@@ -115,18 +115,21 @@ def check_gradient_norms(gradient_norms: Callable[..., Any]) -> str:
     from utils._tensorflow import keras
     from utils.models import build_mlp
 
-    x, y = _digits_batch(128)
+    x, y = digits_batch(128)
     cases = [
-        ("a 6-layer sigmoid MLP",
-         build_mlp(6, 32, "sigmoid", keras.initializers.GlorotUniform(seed=1))),
-        ("a 4-layer tanh MLP with N(0, 1) weights",
-         build_mlp(4, 32, "tanh", keras.initializers.RandomNormal(stddev=1.0, seed=2))),
-        ("a 3-layer MLP with PReLU activation layers",
-         build_mlp(3, 16, keras.layers.PReLU, keras.initializers.HeNormal(seed=3))),
+        ("a 6-layer sigmoid MLP", build_mlp(6, 32, "sigmoid", keras.initializers.GlorotUniform(seed=1))),
+        (
+            "a 4-layer tanh MLP with N(0, 1) weights",
+            build_mlp(4, 32, "tanh", keras.initializers.RandomNormal(stddev=1.0, seed=2)),
+        ),
+        (
+            "a 3-layer MLP with PReLU activation layers",
+            build_mlp(3, 16, keras.layers.PReLU, keras.initializers.HeNormal(seed=3)),
+        ),
     ]
     for description, model in cases:
         expected = diagnostics.gradient_norms(model, x, y)
-        found = _as_float_array(call_student(gradient_norms, model, x, y, given=description), "the norms")
+        found = as_float_array(call_student(gradient_norms, model, x, y, given=description), "the norms")
         if found.shape != expected.shape:
             raise Failed(
                 f"{expected.size} norms for {description} (one per hidden Dense layer)",
@@ -140,9 +143,11 @@ def check_gradient_norms(gradient_norms: Callable[..., Any]) -> str:
             elif np.allclose(found, expected**2, rtol=1e-3):
                 hint = "these are squared norms: take the square root (tf.norm does)"
             else:
-                hint = ("take the gradient of the mean cross-entropy loss with respect to each hidden "
-                        "layer's kernel (layer.kernel), not its bias, then its L2 norm")
-            raise Failed(f"{_format_array(expected)} for {description}", _format_array(found), hint)
+                hint = (
+                    "take the gradient of the mean cross-entropy loss with respect to each hidden "
+                    "layer's kernel (layer.kernel), not its bias, then its L2 norm"
+                )
+            raise Failed(f"{format_array(expected)} for {description}", format_array(found), hint)
     return "your gradient norms match utils.diagnostics.gradient_norms on 3 different models."
 
 
@@ -167,14 +172,16 @@ def check_mystery_diagnosis(diagnosis: dict[str, str]) -> str:
     unknown = {k: v for k, v in diagnosis.items() if v not in DIAGNOSES}
     if unknown:
         raise Failed(f"each verdict to be one of {list(DIAGNOSES)}", f"{unknown}")
-    x, y = _digits_batch()
+    x, y = digits_batch()
     models = build_mystery_models()
     wrong = []
     for name in names:
         norms = gradient_norms(models[name], x, y)
         if diagnosis[name] != _diagnose(norms):
-            wrong.append(f"{name} is not {diagnosis[name]} (first/last ratio {_ratio(norms):.1e}, "
-                         f"norms from {norms.min():.1e} to {norms.max():.1e})")
+            wrong.append(
+                f"{name} is not {diagnosis[name]} (first/last ratio {_ratio(norms):.1e}, "
+                f"norms from {norms.min():.1e} to {norms.max():.1e})"
+            )
     if wrong:
         raise Failed(
             f"all {len(names)} verdicts right",
@@ -206,13 +213,13 @@ def check_relative_change(relative_change: Callable[..., Any]) -> str:
 
     rng = np.random.default_rng(0)
     before = [rng.standard_normal(shape) for shape in ((64, 32), (32, 32), (32, 10))]
-    after = [w + scale * rng.standard_normal(w.shape) for w, scale in zip(before, (1e-4, 0.02, 0.5))]
+    after = [w + scale * rng.standard_normal(w.shape) for w, scale in zip(before, (1e-4, 0.02, 0.5), strict=True)]
     expected = diagnostics.relative_weight_change(before, after)
-    found = _as_float_array(call_student(relative_change, before, after, given="three random kernels"), "the changes")
+    found = as_float_array(call_student(relative_change, before, after, given="three random kernels"), "the changes")
     if found.shape != expected.shape:
         raise Failed(f"{expected.size} values, one per kernel", f"{found.size}")
     if not np.allclose(found, expected, rtol=1e-6):
-        absolute = np.array([np.linalg.norm(a - b) for a, b in zip(after, before)])
+        absolute = np.array([np.linalg.norm(a - b) for a, b in zip(after, before, strict=True)])
         relative_to_after = absolute / np.array([np.linalg.norm(a) for a in after])
         if np.allclose(found, absolute, rtol=1e-6):
             hint = "divide by the norm of the kernel before training, to make the change relative"
@@ -222,7 +229,7 @@ def check_relative_change(relative_change: Callable[..., Any]) -> str:
             hint = "take the norms themselves (np.linalg.norm), not their squares"
         else:
             hint = "np.linalg.norm(after - before) / np.linalg.norm(before), for each kernel"
-        raise Failed(_format_array(expected), _format_array(found), hint)
+        raise Failed(format_array(expected), format_array(found), hint)
     return "relative_change matches utils.diagnostics.relative_weight_change."
 
 
@@ -247,16 +254,23 @@ def check_barely_moved(barely_moved: Any, before: Any, model: Any) -> str:
         raise Failed("a list of layer names such as ['hidden_1', 'hidden_2']", repr(barely_moved))
     changes = diagnostics.relative_weight_change(before, model)
     names = [layer.name for layer in diagnostics.hidden_layers(model)]
-    expected = [name for name, change in zip(names, changes) if change < BARELY_MOVED_BELOW]
+    expected = [name for name, change in zip(names, changes, strict=True) if change < BARELY_MOVED_BELOW]
     if sorted(barely_moved) != sorted(expected):
         extra = sorted(set(barely_moved) - set(expected))
         missing = sorted(set(expected) - set(barely_moved))
-        detail = "; ".join(part for part in (
-            f"these moved by 1 % or more: {extra}" if extra else "",
-            f"these moved by less than 1 %: {missing}" if missing else "",
-        ) if part)
-        raise Failed(f"{len(expected)} layers", f"{len(barely_moved)} ({detail})",
-                     "compare each layer's relative change with 0.01")
+        detail = "; ".join(
+            part
+            for part in (
+                f"these moved by 1 % or more: {extra}" if extra else "",
+                f"these moved by less than 1 %: {missing}" if missing else "",
+            )
+            if part
+        )
+        raise Failed(
+            f"{len(expected)} layers",
+            f"{len(barely_moved)} ({detail})",
+            "compare each layer's relative change with 0.01",
+        )
     return f"{len(expected)} of the {len(names)} hidden layers moved by less than 1 % of their size."
 
 
@@ -306,8 +320,9 @@ class FixRun:
         return _ratio(self.gradient_norms)
 
 
-def train_fix_candidate(activation: Any, kernel_initializer: Any, seed: int = 0, *,
-                        epsilon: float = ADAM_EPSILON) -> FixRun:
+def train_fix_candidate(
+    activation: Any, kernel_initializer: Any, seed: int = 0, *, epsilon: float = ADAM_EPSILON
+) -> FixRun:
     """Build, measure and train the exercise 1.4 network.
 
     A ``FIX_DEPTH``-layer MLP of ``FIX_UNITS`` units is measured at
@@ -341,13 +356,20 @@ def train_fix_candidate(activation: Any, kernel_initializer: Any, seed: int = 0,
     model = build_mlp(FIX_DEPTH, FIX_UNITS, activation, kernel_initializer)
     norms = diagnostics.gradient_norms(model, digits.x_train[:256], digits.y_train[:256])
     sizes = np.array([layer.kernel.shape[0] * layer.kernel.shape[1] for layer in diagnostics.hidden_layers(model)])
-    spread = np.array([float(np.mean(np.std(output, axis=0)))
-                       for output in diagnostics.layer_outputs(model, digits.x_val)])
+    spread = np.array(
+        [float(np.mean(np.std(output, axis=0))) for output in diagnostics.layer_outputs(model, digits.x_val)]
+    )
     before = diagnostics.kernel_snapshot(model)
     optimizer = keras.optimizers.Adam(FIX_LEARNING_RATE, epsilon=epsilon)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(digits.x_train, digits.y_train, validation_data=(digits.x_val, digits.y_val),
-                        epochs=FIX_EPOCHS, batch_size=FIX_BATCH_SIZE, verbose=0)
+    history = model.fit(
+        digits.x_train,
+        digits.y_train,
+        validation_data=(digits.x_val, digits.y_val),
+        epochs=FIX_EPOCHS,
+        batch_size=FIX_BATCH_SIZE,
+        verbose=0,
+    )
     return FixRun(
         gradient_norms=norms,
         gradient_rms=norms / np.sqrt(sizes),
@@ -374,11 +396,14 @@ def check_fixed_network(activation: Any, kernel_initializer: Any) -> str:
     try:
         run = train_fix_candidate(activation, kernel_initializer)
     except ValueError as error:
-        raise Failed("an activation and an initializer that build_mlp accepts", f"build_mlp said: {_shorten(error, 400)}") from None
+        raise Failed(
+            "an activation and an initializer that build_mlp accepts", f"build_mlp said: {shorten(error, 400)}"
+        ) from None
     low, high = FIX_RATIO_BAND
     if not low <= run.ratio <= high:
         raise Failed(
-            f"a first/last gradient-norm ratio within [{low:g}, {high:g}]", f"{run.ratio:.2g}",
+            f"a first/last gradient-norm ratio within [{low:g}, {high:g}]",
+            f"{run.ratio:.2g}",
             "pair the activation with the initializer designed for it (chapter 2)",
         )
     norms = run.gradient_norms
@@ -395,5 +420,7 @@ def check_fixed_network(activation: Any, kernel_initializer: Any) -> str:
             f"{run.val_accuracy:.3f}",
             "the gradients flow; try a nonsaturating activation with its matching initializer",
         )
-    return (f"the gradient ratio is {run.ratio:.2f} and the network reaches a validation accuracy "
-            f"of {run.val_accuracy:.3f} (at least {FIX_TARGET_ACCURACY:.2f}).")
+    return (
+        f"the gradient ratio is {run.ratio:.2f} and the network reaches a validation accuracy "
+        f"of {run.val_accuracy:.3f} (at least {FIX_TARGET_ACCURACY:.2f})."
+    )

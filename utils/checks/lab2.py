@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from utils import vocabulary
 from utils.checks._framework import (
     Failed,
     NotDone,
-    _digits_batch,
-    _shorten,
     call_student,
+    digits_batch,
     exercise_check,
     is_unfinished,
+    shorten,
 )
 
 __all__ = [
@@ -56,19 +57,18 @@ def check_compute_fans(compute_fans: Callable[..., Any]) -> str:
         if found == expected[::-1]:
             hint = "fan_in and fan_out are swapped: Keras kernels are (..., inputs, outputs)"
         elif len(shape) > 2 and found == (shape[-2], shape[-1]):
-            hint = (f"a convolution unit sees a receptive field of {math.prod(shape[:-2])} weights "
-                    "per channel: multiply both fans by the product of the kernel size")
+            hint = (
+                f"a convolution unit sees a receptive field of {math.prod(shape[:-2])} weights "
+                "per channel: multiply both fans by the product of the kernel size"
+            )
         else:
             hint = "fan_in is the second-to-last dimension, fan_out the last, both times the receptive field"
         raise Failed(f"{expected} for shape {shape}", f"{found}", hint)
     return f"compute_fans is right on {len(FAN_SHAPES)} dense and convolution shapes."
 
 
-_INITIALIZER_SCHEMES = {
-    "glorot_uniform": ("glorot", "uniform"),
-    "he_normal": ("he", "normal"),
-    "lecun_normal": ("lecun", "normal"),
-}
+#: The initializers of exercise 2.2 (their scheme and distribution: :func:`utils.vocabulary.split_initializer`).
+EXERCISE_INITIALIZERS = ("glorot_uniform", "he_normal", "lecun_normal")
 
 
 @exercise_check("2.2")
@@ -88,13 +88,13 @@ def check_initializer(initializer_class: Any, name: str) -> str:
     from utils import initializers
     from utils._tensorflow import keras
 
-    if name not in _INITIALIZER_SCHEMES:
-        raise Failed(f"name to be one of {sorted(_INITIALIZER_SCHEMES)}", repr(name))
+    if name not in EXERCISE_INITIALIZERS:
+        raise Failed(f"name to be one of {sorted(EXERCISE_INITIALIZERS)}", repr(name))
     if is_unfinished(initializer_class):
         raise NotDone
     if not (isinstance(initializer_class, type) and issubclass(initializer_class, keras.initializers.Initializer)):
         raise Failed("a subclass of keras.initializers.Initializer (the class itself)", repr(initializer_class))
-    scheme, distribution = _INITIALIZER_SCHEMES[name]
+    scheme, distribution = vocabulary.split_initializer(name)
     instance = call_student(initializer_class, seed=3, given="seed=3")
     for shape in ((1000, 500), (3, 3, 64, 128)):
         weights = call_student(instance, shape, given=f"shape {shape}")
@@ -116,31 +116,39 @@ def check_initializer(initializer_class: Any, name: str) -> str:
         limit = np.sqrt(3) * expected_std
         if distribution == "uniform":
             if np.abs(weights).max() > limit * 1.0001 or np.abs(weights).max() < 0.99 * limit:
-                raise Failed(f"values in [-{limit:.4g}, {limit:.4g}] reaching the limits",
-                             f"max |w| = {np.abs(weights).max():.4g}", "draw from U(-r, r) with r = sqrt(3) * std")
+                raise Failed(
+                    f"values in [-{limit:.4g}, {limit:.4g}] reaching the limits",
+                    f"max |w| = {np.abs(weights).max():.4g}",
+                    "draw from U(-r, r) with r = sqrt(3) * std",
+                )
         elif np.abs(weights).max() <= limit * 1.0001:
-            raise Failed("a normal distribution (values beyond sqrt(3) std)",
-                         "values that all lie within a uniform's limits", "draw from a normal, not a uniform")
+            raise Failed(
+                "a normal distribution (values beyond sqrt(3) std)",
+                "values that all lie within a uniform's limits",
+                "draw from a normal, not a uniform",
+            )
     again = np.asarray(call_student(initializer_class(seed=3), (1000, 500), given="seed=3 again"))
     first = np.asarray(call_student(initializer_class(seed=3), (1000, 500), given="seed=3"))
     if not np.array_equal(again, first):
-        raise Failed("the same kernel for the same seed", "different kernels",
-                     "pass seed=self.seed to keras.random.normal / uniform")
+        raise Failed(
+            "the same kernel for the same seed",
+            "different kernels",
+            "pass seed=self.seed to keras.random.normal / uniform",
+        )
     return f"{initializer_class.__name__} matches {name} (std and limits, dense and convolution kernels, seeded)."
 
 
-#: The scheme each activation is conventionally paired with (chapter 2's table, Keras' defaults).
-RECOMMENDED_SCHEME = {
-    "sigmoid": "glorot", "tanh": "glorot", "softmax": "glorot",
-    "relu": "he", "leaky_relu": "he", "elu": "he", "selu": "lecun",
-}
+#: The scheme each activation is conventionally paired with: the course's table, kept in utils.vocabulary.
+RECOMMENDED_SCHEME = vocabulary.SCHEME_FOR_ACTIVATION
 #: The VarianceScaling scale (mode "fan_avg") that the backward argument asks for the logistic,
 #: whose slope at 0 is 1/4: 1 / (1/4)^2, that is 16 times Glorot's variance (chapter 2).
 LOGISTIC_SCALE = 16.0
 _WHY = {
-    "sigmoid": ("by convention (Glorot and Bengio, 2010; Keras' default) the logistic takes Glorot, like tanh, "
-                "although its slope at 0 is 1/4, not 1: what that slope asks for is logistic_scale, "
-                "which none of the three names gives"),
+    "sigmoid": (
+        "by convention (Glorot and Bengio, 2010; Keras' default) the logistic takes Glorot, like tanh, "
+        "although its slope at 0 is 1/4, not 1: what that slope asks for is logistic_scale, "
+        "which none of the three names gives"
+    ),
     "tanh": "tanh is symmetric with slope 1 at 0, so the plain variance argument gives Glorot",
     "softmax": "a softmax output layer is treated like the logistic: Glorot, by convention",
     "relu": "ReLU zeroes half its inputs, halving the second moment: He's factor 2 makes up for it",
@@ -188,15 +196,19 @@ def check_initializer_matching(matching: dict[str, str], logistic_scale: Any = N
     except (TypeError, ValueError):
         raise Failed("logistic_scale as a number", repr(logistic_scale)) from None
     if not math.isclose(scale, LOGISTIC_SCALE, rel_tol=1e-6):
-        hint = ("each logistic layer multiplies the backward signal by its slope, 1/4: its variance by 1/16. "
-                "The weights' variance must make up for that factor")
+        hint = (
+            "each logistic layer multiplies the backward signal by its slope, 1/4: its variance by 1/16. "
+            "The weights' variance must make up for that factor"
+        )
         if math.isclose(scale, 4.0, rel_tol=1e-6):
             hint = "4 makes up for the slope in standard deviation; the scale multiplies the variance"
         elif math.isclose(scale, 1 / 16, rel_tol=1e-6) or math.isclose(scale, 0.25, rel_tol=1e-6):
             hint = "the weights must make up for the slope's loss, so the scale is above 1, not below"
         raise Failed(f"logistic_scale = {LOGISTIC_SCALE:g}", f"{scale:g}", hint)
-    return (f"every activation has its conventional initializer, and logistic_scale = {LOGISTIC_SCALE:g}: "
-            "the variance argument carried out for the logistic's slope.")
+    return (
+        f"every activation has its conventional initializer, and logistic_scale = {LOGISTIC_SCALE:g}: "
+        "the variance argument carried out for the logistic's slope."
+    )
 
 
 def _same_kernel(args: Any, name: str) -> bool:
@@ -226,10 +238,13 @@ def check_variance_scaling(he_uniform_args: dict[str, Any], glorot_normal_args: 
         try:
             same = _same_kernel(args, name)
         except ValueError as error:
-            raise Failed(f"arguments VarianceScaling accepts for {name}", f"VarianceScaling said: {_shorten(error)}") from None
+            raise Failed(
+                f"arguments VarianceScaling accepts for {name}", f"VarianceScaling said: {shorten(error)}"
+            ) from None
         if not same:
             raise Failed(
-                f"VarianceScaling(**{name}_args) to draw the same kernel as {name!r}", f"{args}",
+                f"VarianceScaling(**{name}_args) to draw the same kernel as {name!r}",
+                f"{args}",
                 "scale is the numerator of the variance, mode picks the fan, distribution the shape",
             )
     return "both VarianceScaling forms draw exactly the same kernels as the named initializers."
@@ -270,12 +285,21 @@ def measure_tanh_initializer(kernel_initializer: Any, seeds: Any = TANH_SEEDS) -
     """
     import numpy as np
 
-    from utils import diagnostics
+    from utils import experiments
 
-    x, y = _digits_batch()
-    results = [diagnostics.compute_signal_propagation(
-        x, y, activation="tanh", kernel_initializer=kernel_initializer,
-        num_layers=TANH_DEPTH, units=TANH_UNITS, seed=seed) for seed in seeds]
+    x, y = digits_batch()
+    results = [
+        experiments.compute_signal_propagation(
+            x,
+            y,
+            activation="tanh",
+            kernel_initializer=kernel_initializer,
+            num_layers=TANH_DEPTH,
+            units=TANH_UNITS,
+            seed=seed,
+        )
+        for seed in seeds
+    ]
     stds = np.array([result.activation_std for result in results])
     ratios = np.array([float(result.gradient_norms[0] / result.gradient_norms[-1]) for result in results])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -306,22 +330,36 @@ def check_tanh_initializer(kernel_initializer: Any) -> str:
     try:
         stds, ratios, mean_ratio = measure_tanh_initializer(kernel_initializer)
     except ValueError as error:
-        raise Failed("an initializer build_mlp accepts", f"build_mlp said: {_shorten(error, 400)}") from None
+        raise Failed("an initializer build_mlp accepts", f"build_mlp said: {shorten(error, 400)}") from None
     low, high = TANH_STD_BAND
     if not np.all(np.isfinite(stds)) or not np.all(np.isfinite(ratios)):
         raise Failed("finite activations and gradients", "NaN or inf", "draw finite weights")
     if stds.min() < low or stds.max() > high:
         seed = TANH_SEEDS[int(np.argmin(stds.min(axis=1)) if stds.min() < low else np.argmax(stds.max(axis=1)))]
-        hint = ("the signal fades: the variance needs a larger scale" if stds.min() < low
-                else "the signal is too large: lower the scale")
-        raise Failed(f"every layer's std within [{low}, {high}] for every seed",
-                     f"std from {stds.min():.2f} to {stds.max():.2f} (worst: seed {seed})", hint)
+        hint = (
+            "the signal fades: the variance needs a larger scale"
+            if stds.min() < low
+            else "the signal is too large: lower the scale"
+        )
+        raise Failed(
+            f"every layer's std within [{low}, {high}] for every seed",
+            f"std from {stds.min():.2f} to {stds.max():.2f} (worst: seed {seed})",
+            hint,
+        )
     gradient_low, gradient_high = TANH_GRADIENT_BAND
     if not gradient_low <= mean_ratio <= gradient_high:
-        hint = ("too large a scale makes gradients grow backwards: aim between LeCun (1) and He (2)"
-                if mean_ratio > gradient_high else "the gradients fade towards the input: raise the scale")
-        raise Failed(f"a first/last gradient ratio within [{gradient_low:g}, {gradient_high:g}] on average over "
-                     f"{len(TANH_SEEDS)} seeds", f"{mean_ratio:.2f} (from {ratios.min():.2f} to {ratios.max():.2f})",
-                     hint)
-    return (f"every layer's std stays within [{low}, {high}] and the gradient ratio averages {mean_ratio:.2f}, "
-            f"within [{gradient_low:g}, {gradient_high:g}], over {len(TANH_SEEDS)} seeds.")
+        hint = (
+            "too large a scale makes gradients grow backwards: aim between LeCun (1) and He (2)"
+            if mean_ratio > gradient_high
+            else "the gradients fade towards the input: raise the scale"
+        )
+        raise Failed(
+            f"a first/last gradient ratio within [{gradient_low:g}, {gradient_high:g}] on average over "
+            f"{len(TANH_SEEDS)} seeds",
+            f"{mean_ratio:.2f} (from {ratios.min():.2f} to {ratios.max():.2f})",
+            hint,
+        )
+    return (
+        f"every layer's std stays within [{low}, {high}] and the gradient ratio averages {mean_ratio:.2f}, "
+        f"within [{gradient_low:g}, {gradient_high:g}], over {len(TANH_SEEDS)} seeds."
+    )

@@ -8,12 +8,12 @@ from typing import Any
 from utils.checks._framework import (
     Failed,
     NotDone,
-    _as_float_array,
-    _format_array,
-    _shorten,
+    as_float_array,
     call_student,
     exercise_check,
+    format_array,
     is_unfinished,
+    shorten,
 )
 
 __all__ = [
@@ -28,8 +28,10 @@ __all__ = [
 ]
 
 _ACTIVATION_HINTS = {
-    "leaky_relu": ("leaky_relu(z) = z for z > 0 and negative_slope * z otherwise, with negative_slope = 0.2, "
-                   "the default of keras.activations.leaky_relu (the LeakyReLU layer's default is 0.3)"),
+    "leaky_relu": (
+        "leaky_relu(z) = z for z > 0 and negative_slope * z otherwise, with negative_slope = 0.2, "
+        "the default of keras.activations.leaky_relu (the LeakyReLU layer's default is 0.3)"
+    ),
     "elu": "elu(z) = z for z > 0 and alpha * (exp(z) - 1) otherwise",
     "selu": "selu(z) = scale * elu(z, alpha), with alpha ≈ 1.6733 and scale ≈ 1.0507 (keep all digits)",
 }
@@ -80,18 +82,27 @@ def check_activation(function: Callable[[Any], Any], name: str) -> str:
     bad = ~np.isclose(found_values, expected_values, rtol=1e-6, atol=1e-6)
     if bad.any():
         where = int(np.argmax(bad))
-        raise Failed(f"{name}({zs[where]:.3f}) = {expected_values[where]:.6f}",
-                     f"{found_values[where]:.6f}", _ACTIVATION_HINTS[name])
+        raise Failed(
+            f"{name}({zs[where]:.3f}) = {expected_values[where]:.6f}",
+            f"{found_values[where]:.6f}",
+            _ACTIVATION_HINTS[name],
+        )
     gradient = tape.gradient(found, z)
     if gradient is None:
-        raise Failed("a gradient that flows back to z", "no gradient",
-                     "use keras.ops or tf operations only: NumPy calls break the gradient tape")
+        raise Failed(
+            "a gradient that flows back to z",
+            "no gradient",
+            "use keras.ops or tf operations only: NumPy calls break the gradient tape",
+        )
     expected_gradient = np.asarray(tape.gradient(expected, z), dtype="float64")
     bad = ~np.isclose(np.asarray(gradient, dtype="float64"), expected_gradient, rtol=1e-6, atol=1e-6)
     if bad.any():
         where = int(np.argmax(bad))
-        raise Failed(f"derivative {expected_gradient[where]:.6f} at z = {zs[where]:.3f}",
-                     f"{float(np.asarray(gradient)[where]):.6f}", _ACTIVATION_HINTS[name])
+        raise Failed(
+            f"derivative {expected_gradient[where]:.6f} at z = {zs[where]:.3f}",
+            f"{float(np.asarray(gradient)[where]):.6f}",
+            _ACTIVATION_HINTS[name],
+        )
     return f"your {name} matches Keras within 1e-6, in values and in gradients."
 
 
@@ -123,23 +134,37 @@ def check_rrelu_layer(layer_class: Any) -> str:
     if train.shape != negative.shape or infer.shape != negative.shape:
         raise Failed("outputs of the input's shape", f"{train.shape} and {infer.shape}")
     if not np.allclose(infer, -0.2, atol=1e-6):
-        raise Failed("inference outputs -(lower + upper) / 2 = -0.2 for x = -1",
-                     f"{_format_array(np.unique(infer.round(6)))}",
-                     "with training=False, multiply negative inputs by the mean slope")
+        raise Failed(
+            "inference outputs -(lower + upper) / 2 = -0.2 for x = -1",
+            f"{format_array(np.unique(infer.round(6)))}",
+            "with training=False, multiply negative inputs by the mean slope",
+        )
     if train.min() < -0.3 - 1e-6 or train.max() > -0.1 + 1e-6:
-        raise Failed("training outputs in [-0.3, -0.1] for x = -1", f"values from {train.min():.3f} to {train.max():.3f}",
-                     "draw each slope from U(lower, upper), for example with keras.random.uniform")
+        raise Failed(
+            "training outputs in [-0.3, -0.1] for x = -1",
+            f"values from {train.min():.3f} to {train.max():.3f}",
+            "draw each slope from U(lower, upper), for example with keras.random.uniform",
+        )
     if train.std() < 0.03:
-        raise Failed("a different random slope for each element in training", f"a spread of only {train.std():.3f}",
-                     "draw one slope per element: keras.random.uniform(ops.shape(inputs), lower, upper, ...)")
+        raise Failed(
+            "a different random slope for each element in training",
+            f"a spread of only {train.std():.3f}",
+            "draw one slope per element: keras.random.uniform(ops.shape(inputs), lower, upper, ...)",
+        )
     if abs(train.mean() + 0.2) > 0.01:
-        raise Failed("training outputs averaging -0.2 for x = -1", f"{train.mean():.3f}",
-                     "the slopes must be uniform between lower and upper")
+        raise Failed(
+            "training outputs averaging -0.2 for x = -1",
+            f"{train.mean():.3f}",
+            "the slopes must be uniform between lower and upper",
+        )
     for mode in (True, False):
         out = np.asarray(call_student(layer, positive, training=mode, given=f"x > 0, training={mode}"))
         if not np.allclose(out, positive, atol=1e-6):
-            raise Failed(f"positive inputs unchanged (training={mode})", "changed values",
-                         "only negative inputs get a slope: use keras.ops.where(inputs >= 0, inputs, slope * inputs)")
+            raise Failed(
+                f"positive inputs unchanged (training={mode})",
+                "changed values",
+                "only negative inputs get a slope: use keras.ops.where(inputs >= 0, inputs, slope * inputs)",
+            )
     return "random slopes in training, the mean slope in inference, positive inputs untouched."
 
 
@@ -151,7 +176,7 @@ DEAD_NETWORK = {"num_layers": 4, "units": 32, "learning_rate": 2.0, "global_clip
 
 
 def build_dead_network() -> Any:
-    """A 4-layer ReLU MLP trained for one epoch with SGD at learning rate 2, which kills units.
+    """Build a 4-layer ReLU MLP trained for one epoch with SGD at learning rate 2, which kills units.
 
     Each step's gradient is clipped to a global norm of 5, so that the weights stay finite.
 
@@ -167,8 +192,12 @@ def build_dead_network() -> Any:
 
     digits = load_digits()
     setup.set_seed(DEAD_NETWORK["seed"])
-    model = build_mlp(DEAD_NETWORK["num_layers"], DEAD_NETWORK["units"], "relu",
-                      keras.initializers.HeNormal(seed=DEAD_NETWORK["seed"]))
+    model = build_mlp(
+        DEAD_NETWORK["num_layers"],
+        DEAD_NETWORK["units"],
+        "relu",
+        keras.initializers.HeNormal(seed=DEAD_NETWORK["seed"]),
+    )
     optimizer = keras.optimizers.SGD(DEAD_NETWORK["learning_rate"], global_clipnorm=DEAD_NETWORK["global_clipnorm"])
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     model.fit(digits.x_train, digits.y_train, epochs=1, batch_size=32, verbose=0)
@@ -194,12 +223,13 @@ def check_dead_unit_count(count_dead_units: Callable[..., Any], model: Any) -> s
     x = load_digits().x_val
     units = np.array([layer.units for layer in diagnostics.hidden_layers(model)])
     expected = np.rint(diagnostics.dead_unit_fraction(model, x) * units).astype(int)
-    found = _as_float_array(call_student(count_dead_units, model, x, given="the dead network and x_val"),
-                            "the counts")
+    found = as_float_array(call_student(count_dead_units, model, x, given="the dead network and x_val"), "the counts")
     if found.shape != expected.shape or not np.array_equal(found, expected):
         total_zero = np.rint(diagnostics.activation_stats(model, x).zero_fraction * units * len(x)).astype(int)
-        hint = ("a unit is dead only if it outputs 0 for *every* example: "
-                "np.all(outputs == 0, axis=0), then count per layer")
+        hint = (
+            "a unit is dead only if it outputs 0 for *every* example: "
+            "np.all(outputs == 0, axis=0), then count per layer"
+        )
         if found.shape == expected.shape and np.array_equal(found, total_zero):
             hint = "you counted zero outputs, not dead units; " + hint
         raise Failed(f"{expected.tolist()} dead units per layer", f"{found.astype(int).tolist()}", hint)
@@ -230,25 +260,34 @@ def check_revived_network(revived: Any, dead: Any) -> str:
     try:
         revived_dense = diagnostics.hidden_layers(revived)
     except ValueError as error:
-        raise Failed("a network with hidden Dense layers", _shorten(error)) from None
+        raise Failed("a network with hidden Dense layers", shorten(error)) from None
     dead_dense = diagnostics.hidden_layers(dead)
     if len(revived_dense) != len(dead_dense):
         raise Failed(f"{len(dead_dense)} hidden Dense layers, like the dead network", f"{len(revived_dense)}")
-    for old, new in zip(dead_dense, revived_dense):
+    for old, new in zip(dead_dense, revived_dense, strict=True):
         if old.kernel.shape != new.kernel.shape or not np.allclose(old.kernel.numpy(), new.kernel.numpy()):
-            raise Failed(f"the dead network's weights in {new.name}", "other weights",
-                         "copy them: new_layer.set_weights(old_layer.get_weights())")
+            raise Failed(
+                f"the dead network's weights in {new.name}",
+                "other weights",
+                "copy them: new_layer.set_weights(old_layer.get_weights())",
+            )
     if not any(isinstance(layer, keras.layers.LeakyReLU) for layer in revived.layers):
-        raise Failed("LeakyReLU activation layers", "none",
-                     "build it with activation=lambda: keras.layers.LeakyReLU(negative_slope=0.1)")
+        raise Failed(
+            "LeakyReLU activation layers",
+            "none",
+            "build it with activation=lambda: keras.layers.LeakyReLU(negative_slope=0.1)",
+        )
     digits = load_digits()
     kernels = [layer.kernel for layer in revived_dense]
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(digits.y_val, revived(digits.x_val)))
     silent = [int(np.sum(np.all(np.asarray(g) == 0, axis=0))) for g in tape.gradient(loss, kernels)]
     if any(silent):
-        raise Failed("every unit to receive a gradient", f"{silent} units per layer with none",
-                     "every hidden layer needs a LeakyReLU after it")
+        raise Failed(
+            "every unit to receive a gradient",
+            f"{silent} units per layer with none",
+            "every hidden layer needs a LeakyReLU after it",
+        )
     return "same weights, and every unit receives a gradient again: none is dead, the silent ones are only in a coma."
 
 
@@ -260,7 +299,7 @@ def is_revived(revived: Any, dead: Any) -> bool:
     """
     try:
         check_revived_network.__wrapped__(revived, dead)
-    except Exception:  # noqa: BLE001 -- NotDone, Failed, or the learner's object failing: not revived
+    except Exception:  # NotDone, Failed, or the learner's object failing: not revived
         return False
     return True
 
@@ -292,14 +331,16 @@ def check_self_normalizing(model: Any) -> str:
     try:
         stats = diagnostics.activation_stats(model, load_digits().x_val)
     except ValueError as error:
-        raise Failed("a built network with 64 inputs and hidden Dense layers", _shorten(error)) from None
+        raise Failed("a built network with 64 inputs and hidden Dense layers", shorten(error)) from None
     if len(stats.std) < SELU_DEPTH:
         raise Failed(f"at least {SELU_DEPTH} hidden layers", f"{len(stats.std)}")
     low, high = SELU_STD_BAND
     outside = np.flatnonzero((stats.std < low) | (stats.std > high))
     if outside.size:
         first = int(outside[0])
-        raise Failed(f"every layer's std within [{low}, {high}]",
-                     f"{stats.std[first]:.3g} at layer {first + 1} (range {stats.std.min():.3g} to {stats.std.max():.3g})",
-                     "self-normalization needs SELU, LeCun normal initialization and standardized inputs")
+        raise Failed(
+            f"every layer's std within [{low}, {high}]",
+            f"{stats.std[first]:.3g} at layer {first + 1} (range {stats.std.min():.3g} to {stats.std.max():.3g})",
+            "self-normalization needs SELU, LeCun normal initialization and standardized inputs",
+        )
     return f"all {len(stats.std)} layers keep their std between {stats.std.min():.2f} and {stats.std.max():.2f}."
