@@ -24,8 +24,19 @@ except importlib.metadata.PackageNotFoundError:  # a copy of utils/ that pip did
     __version__ = "0+unknown"
 
 __all__ = [
-    "activations", "checks", "data", "diagnostics", "experiments", "initializers", "models", "plotting", "report",
-    "setup", "training", "vocabulary", "widgets",
+    "activations",
+    "checks",
+    "data",
+    "diagnostics",
+    "experiments",
+    "initializers",
+    "models",
+    "plotting",
+    "report",
+    "setup",
+    "training",
+    "vocabulary",
+    "widgets",
 ]
 
 

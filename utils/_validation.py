@@ -18,7 +18,7 @@ import numpy as np
 
 
 def quoted(names: Iterable[Any]) -> str:
-    """``'a', 'b', 'c'``: allowed values as they appear in an error message.
+    """Quote allowed values as an error message lists them: ``'a', 'b', 'c'``.
 
     Examples
     --------
@@ -29,7 +29,7 @@ def quoted(names: Iterable[Any]) -> str:
 
 
 def suggestion(value: Any, allowed: Iterable[Any]) -> str:
-    """`` (did you mean 'x'?)`` for the allowed name closest to a misspelt one, else ``""``.
+    """Suggest `` (did you mean 'x'?)`` for the allowed name closest to a misspelt one, else ``""``.
 
     Examples
     --------
@@ -47,7 +47,7 @@ def _describe(value: Any) -> str:
 
 
 def check_int(value: Any, parameter: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """An integer (Python or NumPy, not a bool) in ``[minimum, maximum]``.
+    """Check an integer (Python or NumPy, not a bool) in ``[minimum, maximum]``.
 
     Examples
     --------
@@ -79,7 +79,7 @@ def _int_range(minimum: int | None, maximum: int | None) -> str:
 
 
 def check_seed(seed: Any, parameter: str = "seed") -> int:
-    """A seed: a non-negative integer, Python or NumPy.
+    """Check a seed: a non-negative integer, Python or NumPy.
 
     Examples
     --------
@@ -98,7 +98,7 @@ def check_number(
     below: float | None = None,
     at_most: float | None = None,
 ) -> float:
-    """A finite real number (not a bool), with optional strict (``above``, ``below``) or inclusive bounds.
+    """Check a finite real number (not a bool), with strict (``above``, ``below``) or inclusive bounds.
 
     Examples
     --------
@@ -117,21 +117,24 @@ def check_number(
             and (at_most is None or value <= at_most)
         )
     if not valid:
-        bounds = [f"{sign} {bound:g}" for sign, bound in
-                  ((">", above), (">=", at_least), ("<", below), ("<=", at_most)) if bound is not None]
+        bounds = [
+            f"{sign} {bound:g}"
+            for sign, bound in ((">", above), (">=", at_least), ("<", below), ("<=", at_most))
+            if bound is not None
+        ]
         what = "a finite number" if not bounds else "a number " + " and ".join(bounds)
         raise ValueError(f"{parameter} must be {what}; got {_describe(value)}")
     return value
 
 
 def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: str = "") -> Any:
-    """One of ``allowed``; the message lists them (and ``also``, such as "or None") and suggests a close one.
+    """Check one of ``allowed``; the message lists them (and ``also``, such as "or None") and suggests a close one.
 
     Examples
     --------
-    >>> check_choice("he_norml", "kernel_initializer", ("he_normal", "lecun_normal"))
+    >>> check_choice("tahn", "activation", ("tanh", "relu"))
     Traceback (most recent call last):
-    ValueError: kernel_initializer must be one of 'he_normal', 'lecun_normal'; got 'he_norml' (did you mean 'he_normal'?)
+    ValueError: activation must be one of 'tanh', 'relu'; got 'tahn' (did you mean 'tanh'?)
     """
     allowed = tuple(allowed)
     try:
@@ -147,7 +150,7 @@ def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: st
 
 
 def check_batch(x: Any, parameter: str = "x") -> np.ndarray:
-    """A non-empty batch of examples, shape (examples, features, ...), as float32.
+    """Check a non-empty batch of examples, shape (examples, features, ...); return it as float32.
 
     Examples
     --------
@@ -166,7 +169,7 @@ def check_batch(x: Any, parameter: str = "x") -> np.ndarray:
 
 
 def check_targets(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
-    """One target per example of the batch ``x``.
+    """Check one target per example of the batch ``x``.
 
     Examples
     --------
@@ -181,7 +184,7 @@ def check_targets(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
 
 
 def check_labels(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
-    """One non-negative integer class index per example of ``x``.
+    """Check one non-negative integer class index per example of ``x``.
 
     Examples
     --------
@@ -199,7 +202,7 @@ def check_labels(x: np.ndarray, y: Any, parameter: str = "y") -> np.ndarray:
 
 
 def check_instance(value: Any, parameter: str, kind: type | tuple[type, ...], what: str) -> Any:
-    """An instance of ``kind``, described to the learner as ``what`` (such as "a keras.Model").
+    """Check an instance of ``kind``, described to the learner as ``what`` (such as "a keras.Model").
 
     Examples
     --------

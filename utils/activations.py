@@ -33,16 +33,22 @@ range into the slope range that covers the same slopes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 from utils import _validation
 from utils._tensorflow import keras
 from utils.vocabulary import ACTIVATION_PARAMETERS
 
-__all__ = ["DEFAULT_PARAMETER", "PAPER_DIVISOR_RANGE", "RReLU", "make_activation", "paper_slope_range", "paper_test_slope"]
+__all__ = [
+    "DEFAULT_PARAMETER",
+    "PAPER_DIVISOR_RANGE",
+    "RReLU",
+    "make_activation",
+    "paper_slope_range",
+    "paper_test_slope",
+]
 
 #: The parameter :func:`make_activation` uses when none is given: Leaky ReLU's slope, ELU's alpha.
 DEFAULT_PARAMETER: Mapping[str, float] = MappingProxyType({"leaky_relu": 0.2, "elu": 1.0})
@@ -89,19 +95,22 @@ def make_activation(activation: str, parameter: float | None = None) -> Callable
 
     return elu
 
+
 #: The divisor range of Xu et al.'s (2015) experiments: ``a ~ U(3, 8)`` and ``y = x / a`` for ``x < 0``.
 PAPER_DIVISOR_RANGE: tuple[float, float] = (3.0, 8.0)
 
 
 def _check_bounds(lower: Any, upper: Any, names: tuple[str, str] = ("lower", "upper")) -> tuple[float, float]:
-    lower, upper = (_validation.check_number(value, name, at_least=0) for value, name in zip((lower, upper), names))
+    lower, upper = (
+        _validation.check_number(value, name, at_least=0) for value, name in zip((lower, upper), names, strict=True)
+    )
     if lower > upper:
         raise ValueError(f"{names[0]} must be <= {names[1]}; got {names[0]}={lower!r}, {names[1]}={upper!r}")
     return float(lower), float(upper)
 
 
 def paper_slope_range(lower_divisor: float = 3.0, upper_divisor: float = 8.0) -> tuple[float, float]:
-    """The slope range that the paper's divisor range covers: ``(1 / upper, 1 / lower)``.
+    """Convert the paper's divisor range into the slope range it covers: ``(1 / upper, 1 / lower)``.
 
     Parameters
     ----------
@@ -128,7 +137,7 @@ def paper_slope_range(lower_divisor: float = 3.0, upper_divisor: float = 8.0) ->
 
 
 def paper_test_slope(lower_divisor: float = 3.0, upper_divisor: float = 8.0) -> float:
-    """The paper's test-time slope: one over the mean divisor, ``2 / (lower + upper)``.
+    """Return the paper's test-time slope: one over the mean divisor, ``2 / (lower + upper)``.
 
     Parameters
     ----------
@@ -191,7 +200,9 @@ class RReLU(keras.layers.Layer):
     >>> model = build_mlp(num_layers=2, units=8, activation=lambda: RReLU(seed=1))
     """
 
-    def __init__(self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, lower: float = 1.0 / 8.0, upper: float = 1.0 / 3.0, seed: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.lower, self.upper = _check_bounds(lower, upper)
         if seed is not None:
@@ -207,20 +218,26 @@ class RReLU(keras.layers.Layer):
         return (self.lower + self.upper) / 2.0
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
+        """Apply a random slope (training) or the mean slope (inference) to the negative inputs."""
         inputs = keras.ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
         if training:
             slope = keras.random.uniform(
-                keras.ops.shape(inputs), minval=self.lower, maxval=self.upper,
-                dtype=inputs.dtype, seed=self.seed_generator,
+                keras.ops.shape(inputs),
+                minval=self.lower,
+                maxval=self.upper,
+                dtype=inputs.dtype,
+                seed=self.seed_generator,
             )
         else:
             slope = keras.ops.cast(self.mean_slope, inputs.dtype)
         return keras.ops.where(inputs >= 0, inputs, inputs * slope)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
+        """Return the input shape: the layer acts element-wise."""
         return input_shape
 
     def get_config(self) -> dict[str, Any]:
+        """Return the layer's configuration, with its slope range and seed."""
         config = super().get_config()
         config.update({"lower": self.lower, "upper": self.upper, "seed": self.seed})
         return config

@@ -75,9 +75,7 @@ def _block_ends(model: keras.Model) -> list[keras.layers.Layer]:
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     hidden = hidden_layers(model)
     positions = [layers.index(layer) for layer in hidden]
-    next_dense = positions[1:] + [
-        next(i for i, layer in enumerate(layers) if layer is _output_dense(model))
-    ]
+    next_dense = positions[1:] + [next(i for i, layer in enumerate(layers) if layer is _output_dense(model))]
     return [layers[end - 1] for end in next_dense]
 
 
@@ -115,8 +113,7 @@ def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
         probe = keras.Model(inputs=inputs, outputs=[layer.output for layer in ends])
     except (AttributeError, ValueError) as error:
         raise ValueError(
-            f"model must be built with a known input (keras.Input or a first call); "
-            f"{model.name!r} is not: {error}"
+            f"model must be built with a known input (keras.Input or a first call); {model.name!r} is not: {error}"
         ) from None
     outputs = probe(x, training=False)
     return [np.asarray(output) for output in outputs]
@@ -267,9 +264,9 @@ def backward_signal_norms(
     loss: str | Callable[..., Any] | None = None,
     training: bool = True,
 ) -> np.ndarray:
-    """Size of the backward signal at each hidden layer: the loss gradient with respect to its pre-activations.
+    r"""Size of the backward signal at each hidden layer: the loss gradient with respect to its pre-activations.
 
-    For hidden layer ``l`` this is :math:`\\delta^{(l)} = \\partial\\mathcal{L}/\\partial\\mathbf{z}^{(l)}`,
+    For hidden layer ``l`` this is :math:`\delta^{(l)} = \partial\mathcal{L}/\partial\mathbf{z}^{(l)}`,
     the quantity the rule of thumb of chapter 1, section 1 predicts from layer to layer.
     Unlike :func:`gradient_norms` (the gradient of each kernel, which also carries
     the forward signal entering the layer), it holds the backward signal alone.
@@ -336,7 +333,7 @@ def _profile(values: Any) -> np.ndarray:
 
 
 def first_to_last_ratio(values: Any) -> float:
-    """The first layer's value divided by the last layer's: how a profile tips over.
+    """Divide the first layer's value by the last layer's: how a profile tips over.
 
     Parameters
     ----------
@@ -353,7 +350,7 @@ def first_to_last_ratio(values: Any) -> float:
 
 
 def per_layer_factor(values: Any, *, towards: str = "last") -> float:
-    """The average factor from one layer to the next: the geometric mean of the steps.
+    """Return the average factor from one layer to the next: the geometric mean of the steps.
 
     Parameters
     ----------
@@ -380,7 +377,7 @@ def per_layer_factor(values: Any, *, towards: str = "last") -> float:
 def _loss_and_kernel_gradients(
     model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: Any, training: bool
 ) -> tuple[float, list[np.ndarray]]:
-    """The mean loss on (x, y) and its gradient with respect to each hidden kernel."""
+    """Return the mean loss on (x, y) and its gradient with respect to each hidden kernel."""
     loss_fn = keras.losses.get(loss) if loss is not None else _default_loss(model)
     kernels = [layer.kernel for layer in hidden_layers(model)]
     with tf.GradientTape() as tape:
@@ -391,14 +388,15 @@ def _loss_and_kernel_gradients(
         loss_value = tf.reduce_mean(loss_fn(y, predictions))
     gradients = tape.gradient(loss_value, kernels)
     return float(loss_value), [
-        np.zeros(kernel.shape, dtype="float32") if g is None else np.asarray(g) for kernel, g in zip(kernels, gradients)
+        np.zeros(kernel.shape, dtype="float32") if g is None else np.asarray(g)
+        for kernel, g in zip(kernels, gradients, strict=True)
     ]
 
 
 def _loss_and_gradient_norms(
     model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: Any, training: bool
 ) -> tuple[float, np.ndarray]:
-    """The mean loss on (x, y) and the norm of its gradient for each hidden kernel."""
+    """Return the mean loss on (x, y) and the norm of its gradient for each hidden kernel."""
     loss_value, gradients = _loss_and_kernel_gradients(model, x, y, loss=loss, training=training)
     return loss_value, np.array([float(tf.norm(g)) for g in gradients])
 
@@ -411,7 +409,7 @@ def kernel_gradients(
     loss: str | Callable[..., Any] | None = None,
     training: bool = True,
 ) -> list[np.ndarray]:
-    """The loss gradient with respect to each hidden layer's kernel, as arrays.
+    """Return the loss gradient with respect to each hidden layer's kernel, as arrays.
 
     The same forward and backward pass as :func:`gradient_norms`, which
     reduces each of these arrays to its norm: use this one to look at the
@@ -475,8 +473,7 @@ def _kernels(value: Any, parameter: str) -> list[np.ndarray]:
     if isinstance(value, keras.Model):
         return kernel_snapshot(value)
     # A single array would pass as a list of rows and give one value per row.
-    if (isinstance(value, (str, bytes, np.ndarray)) or not hasattr(value, "__len__")
-            or len(value) == 0):
+    if isinstance(value, (str, bytes, np.ndarray)) or not hasattr(value, "__len__") or len(value) == 0:
         raise ValueError(
             f"{parameter} must be a keras.Model or a non-empty list of kernels from "
             f"kernel_snapshot; got {type(value).__name__}"
@@ -523,15 +520,11 @@ def relative_weight_change(before: Any, after: Any) -> np.ndarray:
     """
     before, after = _kernels(before, "before"), _kernels(after, "after")
     if len(before) != len(after):
-        raise ValueError(
-            f"before and after must hold the same number of kernels; got {len(before)} and {len(after)}"
-        )
+        raise ValueError(f"before and after must hold the same number of kernels; got {len(before)} and {len(after)}")
     changes = []
-    for index, (start, end) in enumerate(zip(before, after)):
+    for index, (start, end) in enumerate(zip(before, after, strict=True)):
         if start.shape != end.shape:
-            raise ValueError(
-                f"kernel {index} has shape {start.shape} in before but {end.shape} in after"
-            )
+            raise ValueError(f"kernel {index} has shape {start.shape} in before but {end.shape} in after")
         scale = np.linalg.norm(start)
         if scale == 0:
             raise ValueError(f"kernel {index} of before is all zeros: its relative change is undefined")
@@ -613,7 +606,7 @@ def saturation_fraction(
     layer_bounds = [(low, high) if bounds is not None else _asymptotes(layer) for layer in _block_ends(model)]
     outputs = layer_outputs(model, x)
     fractions = []
-    for output, (low, high) in zip(outputs, layer_bounds):
+    for output, (low, high) in zip(outputs, layer_bounds, strict=True):
         margin = epsilon * (high - low)
         saturated = (output <= low + margin) | (output >= high - margin)
         fractions.append(float(np.mean(saturated)))
@@ -678,35 +671,43 @@ class GradientNormRecorder(keras.callbacks.Callback):
         self._records.append((self._step, loss, norms))
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Start a fresh record."""
         # A second fit() on the same model starts a fresh record.
         self._step = 0
         self._records = []
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        """Record before every ``every``-th step."""
         if self._step % self.every == 0:
             self._record()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        """Count the step."""
         self._step += 1
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        """Record the trained model, unless the last step was just recorded."""
         if not self._records or self._records[-1][0] != self._step:
             self._record()
 
     @property
     def steps(self) -> np.ndarray:
+        """Return how many training steps had run at each record."""
         return np.array([step for step, _, _ in self._records], dtype=int)
 
     @property
     def losses(self) -> np.ndarray:
+        """Return the mean loss on the probe batch at each record."""
         return np.array([loss for _, loss, _ in self._records])
 
     @property
     def norms(self) -> np.ndarray:
+        """Return the gradient norm of each hidden kernel at each record, shape (records, layers)."""
         if not self._records:
             return np.zeros((0, 0))
         return np.stack([norms for _, _, norms in self._records])
 
     @property
     def global_norms(self) -> np.ndarray:
+        """Return the norm of all hidden kernels' gradients together at each record."""
         return np.sqrt(np.sum(self.norms**2, axis=1))

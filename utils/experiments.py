@@ -101,8 +101,12 @@ def compute_signal_propagation(
     elif _validation.check_int(num_classes, "num_classes", minimum=1) <= y.max():
         raise ValueError(f"num_classes must be greater than every label in y (max {y.max()}); got {num_classes}")
     model = models.build_mlp(
-        num_layers, units, activation, models.seeded_initializer(kernel_initializer, seed),
-        input_dim=x.shape[1], num_classes=num_classes,
+        num_layers,
+        units,
+        activation,
+        models.seeded_initializer(kernel_initializer, seed),
+        input_dim=x.shape[1],
+        num_classes=num_classes,
     )
     return SignalPropagation(
         activation_std=diagnostics.activation_stats(model, x).std,
@@ -162,8 +166,14 @@ def gradient_norms_at_init(
     """
     weight_std = _validation.check_number(weight_std, "weight_std", above=0)
     return compute_signal_propagation(
-        x, y, activation=activation, kernel_initializer=keras.initializers.RandomNormal(stddev=weight_std),
-        num_layers=num_layers, units=units, num_classes=num_classes, seed=seed,
+        x,
+        y,
+        activation=activation,
+        kernel_initializer=keras.initializers.RandomNormal(stddev=weight_std),
+        num_layers=num_layers,
+        units=units,
+        num_classes=num_classes,
+        seed=seed,
     ).gradient_norms
 
 
@@ -269,8 +279,12 @@ def compute_activation_profile(
     x = np.random.default_rng(seed).normal(0.0, input_std, size=(num_examples, 64))
     stats = diagnostics.activation_stats(model, x)
     return ActivationProfile(
-        activation=activation, parameter=None if parameter is None else float(parameter),
+        activation=activation,
+        parameter=None if parameter is None else float(parameter),
         kernel_initializer=kernel_initializer,
-        z=z, values=np.asarray(values, dtype=float), derivative=np.asarray(derivative, dtype=float),
-        mean=stats.mean, std=stats.std,
+        z=z,
+        values=np.asarray(values, dtype=float),
+        derivative=np.asarray(derivative, dtype=float),
+        mean=stats.mean,
+        std=stats.std,
     )

@@ -52,11 +52,13 @@ __all__ = [
 ]
 
 #: The three schemes: name -> (scale, fan), weight variance = scale / fan.
-SCHEMES: Mapping[str, tuple[float, str]] = MappingProxyType({
-    "glorot": (1.0, "fan_avg"),
-    "he": (2.0, "fan_in"),
-    "lecun": (1.0, "fan_in"),
-})
+SCHEMES: Mapping[str, tuple[float, str]] = MappingProxyType(
+    {
+        "glorot": (1.0, "fan_avg"),
+        "he": (2.0, "fan_in"),
+        "lecun": (1.0, "fan_in"),
+    }
+)
 
 
 def _check_shape(shape: Any) -> tuple[int, ...]:
@@ -64,9 +66,7 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
         dims = tuple(shape)
     except TypeError:
         dims = None
-    if dims is None or not all(
-        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1 for d in dims
-    ):
+    if dims is None or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 1 for d in dims):
         raise ValueError(f"shape must be a sequence of positive integers; got {shape!r}")
     return tuple(int(d) for d in dims)
 
@@ -116,7 +116,7 @@ def _check_negative_slope(negative_slope: float) -> float:
 
 
 def compute_std(shape: Sequence[int], scheme: str, *, negative_slope: float = 0.0) -> float:
-    """The standard deviation that ``scheme`` gives a kernel of this shape.
+    """Return the standard deviation that ``scheme`` gives a kernel of this shape.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def compute_std(shape: Sequence[int], scheme: str, *, negative_slope: float = 0.
 
 
 def compute_limit(shape: Sequence[int], scheme: str, *, negative_slope: float = 0.0) -> float:
-    """The limit ``r`` of the uniform version, ``U(-r, r)``, of ``scheme``.
+    """Return the limit ``r`` of the uniform version, ``U(-r, r)``, of ``scheme``.
 
     ``U(-r, r)`` has variance ``r**2 / 3``, so ``r = sqrt(3) * std``.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 from utils import _validation
 from utils._tensorflow import keras
@@ -18,12 +18,12 @@ from utils.vocabulary import ACTIVATION_NAMES, KERAS_INITIALIZER_NAMES, OUTPUT_A
 
 __all__ = ["build_mlp", "seeded_initializer"]
 
-Activation = Union[str, Callable[..., Any], type]
-Initializer = Union[str, keras.initializers.Initializer]
+Activation = str | Callable[..., Any] | type
+Initializer = str | keras.initializers.Initializer
 
 
 def _is_layer_factory(activation: Any) -> bool:
-    """True for a Layer subclass or a callable that takes no required argument."""
+    """Tell a Layer subclass or a callable that takes no required argument (a layer factory)."""
     if isinstance(activation, type):
         return issubclass(activation, keras.layers.Layer)
     try:
@@ -31,15 +31,15 @@ def _is_layer_factory(activation: Any) -> bool:
     except (TypeError, ValueError):
         return False
     required = [
-        p for p in signature.parameters.values()
-        if p.default is inspect.Parameter.empty
-        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        p
+        for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     return not required
 
 
 def _activation_layer(activation: Activation, index: int) -> keras.layers.Layer | None:
-    """The layer that follows hidden Dense layer ``index``, or None if it is built in."""
+    """Return the layer that follows hidden Dense layer ``index``, or None if it is built in."""
     if isinstance(activation, str):
         return None
     if isinstance(activation, keras.layers.Layer):
@@ -58,10 +58,7 @@ def _activation_layer(activation: Activation, index: int) -> keras.layers.Layer 
         return None
     layer = activation()
     if not isinstance(layer, keras.layers.Layer):
-        raise ValueError(
-            "activation factory must return a keras.layers.Layer; it returned "
-            f"{type(layer).__name__}"
-        )
+        raise ValueError(f"activation factory must return a keras.layers.Layer; it returned {type(layer).__name__}")
     layer.name = f"activation_{index}"
     return layer
 
@@ -78,7 +75,9 @@ def _check_initializer(initializer: Any) -> None:
         )
     else:
         _validation.check_instance(
-            initializer, "kernel_initializer", keras.initializers.Initializer,
+            initializer,
+            "kernel_initializer",
+            keras.initializers.Initializer,
             "a Keras initializer name or a keras.initializers.Initializer",
         )
 
@@ -94,7 +93,7 @@ def _fresh(initializer: keras.initializers.Initializer, config: dict[str, Any]) 
 
 
 def seeded_initializer(initializer: Initializer, seed: int) -> keras.initializers.Initializer:
-    """A new instance of ``initializer`` that draws with ``seed``.
+    """Return a new instance of ``initializer`` that draws with ``seed``.
 
     Experiments re-seed the initializer they are given, so that their result
     depends on their arguments only, not on the global random state. An
@@ -128,7 +127,7 @@ def seeded_initializer(initializer: Initializer, seed: int) -> keras.initializer
 
 
 def _kernel_initializer(initializer: Initializer, index: int) -> Any:
-    """A fresh initializer for one layer.
+    """Return a fresh initializer for one layer.
 
     One Keras 3 initializer *instance* reused across layers gives every layer
     the same kernel (seeded or not), so each layer gets a new instance built
@@ -208,8 +207,12 @@ def build_mlp(
     >>> [layer.name for layer in leaky.layers]
     ['hidden_1', 'activation_1', 'hidden_2', 'activation_2', 'output']
     """
-    for value, parameter in ((num_layers, "num_layers"), (units, "units"), (input_dim, "input_dim"),
-                             (num_classes, "num_classes")):
+    for value, parameter in (
+        (num_layers, "num_layers"),
+        (units, "units"),
+        (input_dim, "input_dim"),
+        (num_classes, "num_classes"),
+    ):
         _validation.check_int(value, parameter, minimum=1)
     _check_activation(activation, "activation")
     if output_activation is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -46,30 +46,39 @@ __all__ = [
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
 )
 
 #: The course look, applied by :func:`apply_style` (and so by ``setup.configure``).
-COURSE_STYLE: Mapping[str, Any] = MappingProxyType({
-    "figure.figsize": (6.4, 4.0),
-    "figure.dpi": 100,
-    "figure.constrained_layout.use": True,
-    "axes.grid": True,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 11,
-    "axes.prop_cycle": cycler(color=PALETTE),
-    "grid.alpha": 0.3,
-    "legend.frameon": False,
-    "legend.fontsize": 9,
-    "lines.linewidth": 1.8,
-    "lines.markersize": 4,
-    "image.cmap": "viridis",
-})
+COURSE_STYLE: Mapping[str, Any] = MappingProxyType(
+    {
+        "figure.figsize": (6.4, 4.0),
+        "figure.dpi": 100,
+        "figure.constrained_layout.use": True,
+        "axes.grid": True,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 11,
+        "axes.prop_cycle": cycler(color=PALETTE),
+        "grid.alpha": 0.3,
+        "legend.frameon": False,
+        "legend.fontsize": 9,
+        "lines.linewidth": 1.8,
+        "lines.markersize": 4,
+        "image.cmap": "viridis",
+    }
+)
 
-ActivationLike = Union[str, Callable[..., Any]]
+ActivationLike = str | Callable[..., Any]
 
 
 def apply_style() -> None:
@@ -160,15 +169,11 @@ def _activation_function(activation: ActivationLike) -> tuple[str, Callable[...,
         try:
             return activation, keras.activations.get(activation)
         except ValueError:
-            raise ValueError(
-                f"activations must hold Keras activation names or callables; got {activation!r}"
-            ) from None
+            raise ValueError(f"activations must hold Keras activation names or callables; got {activation!r}") from None
     if callable(activation):
         name = getattr(activation, "__name__", None) or getattr(activation, "name", None)
         return str(name or type(activation).__name__), activation
-    raise ValueError(
-        f"activations must hold Keras activation names or callables; got {type(activation).__name__}"
-    )
+    raise ValueError(f"activations must hold Keras activation names or callables; got {type(activation).__name__}")
 
 
 def plot_activation_functions(
@@ -218,7 +223,7 @@ def plot_activation_functions(
         raise ValueError("activations must name at least one activation")
     z = _series(np.linspace(-5.0, 5.0, 401) if z is None else z, "z")
     z_tensor = tf.constant(z, dtype=tf.float32)
-    for (label, activation), color in zip(items, mpl.rcParams["axes.prop_cycle"].by_key()["color"] * 4):
+    for (label, activation), color in zip(items, mpl.rcParams["axes.prop_cycle"].by_key()["color"] * 4, strict=False):
         name, function = _activation_function(activation)
         with tf.GradientTape() as tape:
             tape.watch(z_tensor)
@@ -226,8 +231,11 @@ def plot_activation_functions(
         derivative = tape.gradient(values, z_tensor)
         label = label or name
         ax.plot(z, np.asarray(values), **{"color": color, "label": label, **style})
-        ax.plot(z, np.asarray(derivative), **{"color": color, "linewidth": 1.2, **style, "linestyle": "--",
-                                              "label": f"{label}′"})
+        ax.plot(
+            z,
+            np.asarray(derivative),
+            **{"color": color, "linewidth": 1.2, **style, "linestyle": "--", "label": f"{label}′"},
+        )
     ax.axhline(0, color="0.5", linewidth=0.6)
     ax.axvline(0, color="0.5", linewidth=0.6)
     ax.set_xlabel("pre-activation $z$")
@@ -291,9 +299,14 @@ def plot_activation_histograms(
         if value_range[0] == value_range[1]:
             value_range = (value_range[0] - 0.5, value_range[1] + 0.5)
     colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(arrays)))
-    for values, name, color in zip(arrays, names, colors):
-        ax.hist(values, bins=bins, range=value_range, density=True,
-                **{"histtype": "step", "color": color, "linewidth": 1.5, "label": name, **style})
+    for values, name, color in zip(arrays, names, colors, strict=True):
+        ax.hist(
+            values,
+            bins=bins,
+            range=value_range,
+            density=True,
+            **{"histtype": "step", "color": color, "linewidth": 1.5, "label": name, **style},
+        )
     ax.set_xlabel("activation value")
     ax.set_ylabel("density")
     if title:
@@ -349,12 +362,21 @@ def plot_history(
     _validation.check_choice(metric, "metric", sorted(record))
     ax = _axes(ax)
     train = _series(record[metric], f"history[{metric!r}]")
-    (line,) = ax.plot(np.arange(1, train.size + 1), train, **{"label": f"{label} (train)" if label else "train",
-                                                             **style})
+    (line,) = ax.plot(
+        np.arange(1, train.size + 1), train, **{"label": f"{label} (train)" if label else "train", **style}
+    )
     if f"val_{metric}" in record:
         val = _series(record[f"val_{metric}"], f"history['val_{metric}']")
-        ax.plot(np.arange(1, val.size + 1), val, **{**style, "linestyle": "--", "color": line.get_color(),
-                                                   "label": "validation" if not label else f"{label} (validation)"})
+        ax.plot(
+            np.arange(1, val.size + 1),
+            val,
+            **{
+                **style,
+                "linestyle": "--",
+                "color": line.get_color(),
+                "label": "validation" if not label else f"{label} (validation)",
+            },
+        )
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -367,7 +389,7 @@ def plot_history(
 
 
 def figure_html(fig: Any, alt: str) -> str:
-    """A Matplotlib figure as an HTML ``<img>`` (an inline PNG) with alt text; the figure is closed.
+    """Encode a Matplotlib figure as an HTML ``<img>`` (an inline PNG) with alt text, and close it.
 
     Parameters
     ----------
@@ -396,8 +418,10 @@ def figure_html(fig: Any, alt: str) -> str:
     fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}" '
-            'style="max-width: 100%; height: auto">')
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}" '
+        'style="max-width: 100%; height: auto">'
+    )
 
 
 def display_figure(fig: Any, alt: str) -> Any:
@@ -465,8 +489,9 @@ def plot_gradient_norm_profile(
 
     norms = _series(norms, "norms")
     drawable = np.isfinite(norms) & (norms > 0)
-    ax = plot_per_layer(np.where(drawable, norms, np.nan), ylabel="gradient norm (log scale)", title=title,
-                        ax=ax, **style)
+    ax = plot_per_layer(
+        np.where(drawable, norms, np.nan), ylabel="gradient norm (log scale)", title=title, ax=ax, **style
+    )
     notes = []
     if drawable[0] and drawable[-1] and norms.size > 1:
         notes.append(f"first / last layer: {diagnostics.first_to_last_ratio(norms):.1e}")
@@ -480,8 +505,15 @@ def plot_gradient_norm_profile(
         low, high = np.min(norms[drawable]), np.max(norms[drawable])
         middle = np.sqrt(low * high)
         ax.set_ylim(min(low / 2, middle / 10), max(high * 2, middle * 10))
-    ax.text(0.02, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=9,
-            verticalalignment="bottom", bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    ax.text(
+        0.02,
+        0.03,
+        "\n".join(notes),
+        transform=ax.transAxes,
+        fontsize=9,
+        verticalalignment="bottom",
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+    )
     return ax
 
 
@@ -519,8 +551,9 @@ def plot_signal_propagation(
     >>> ax.get_ylabel(), [t.get_text() for t in ax.get_legend().get_texts()]
     ('activation std (log scale)', ['relu', 'input std'])
     """
-    ax = plot_per_layer(_series(activation_std, "activation_std"), ylabel="activation std (log scale)",
-                        title=title, ax=ax, **style)
+    ax = plot_per_layer(
+        _series(activation_std, "activation_std"), ylabel="activation std (log scale)", title=title, ax=ax, **style
+    )
     if input_std is not None:
         input_std = _validation.check_number(input_std, "input_std", above=0)
         ax.axhline(input_std, color="0.4", linestyle=":", linewidth=1.2, label="input std")
@@ -575,13 +608,25 @@ def plot_activation_profile(profile: Any, *, ax: Any = None, **style: Any) -> np
     first.set_title(label)
     first.legend()
     setting = f"{profile.mean.size} layers, {profile.kernel_initializer}"
-    plot_per_layer(profile.mean, ylabel="mean of the layer's outputs", log_scale=False,
-                   title=f"Mean per layer ({setting})", ax=axes[1], **style)
+    plot_per_layer(
+        profile.mean,
+        ylabel="mean of the layer's outputs",
+        log_scale=False,
+        title=f"Mean per layer ({setting})",
+        ax=axes[1],
+        **style,
+    )
     axes[1].axhline(0, color="0.5", linewidth=0.8, linestyle=":")
     # A log axis only when the std spans more than a decade; otherwise it hides the detail.
     finite = profile.std[np.isfinite(profile.std) & (profile.std > 0)]
     log_scale = finite.size > 0 and finite.max() / finite.min() > 10
-    plot_per_layer(profile.std, log_scale=log_scale, title="Std per layer", ax=axes[2],
-                   ylabel="std of the layer's outputs" + (" (log scale)" if log_scale else ""), **style)
+    plot_per_layer(
+        profile.std,
+        log_scale=log_scale,
+        title="Std per layer",
+        ax=axes[2],
+        ylabel="std of the layer's outputs" + (" (log scale)" if log_scale else ""),
+        **style,
+    )
     axes[2].axhline(1, color="0.5", linewidth=0.8, linestyle=":")
     return axes

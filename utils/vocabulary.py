@@ -37,9 +37,23 @@ __all__ = [
 
 #: Activation names that :func:`utils.models.build_mlp` accepts as strings (Keras' own names).
 ACTIVATION_NAMES: tuple[str, ...] = (
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
-    "gelu", "silu", "swish", "softplus", "softsign", "hard_sigmoid",
-    "relu6", "celu", "mish", "exponential",
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "swish",
+    "softplus",
+    "softsign",
+    "hard_sigmoid",
+    "relu6",
+    "celu",
+    "mish",
+    "exponential",
 )
 
 #: Output activations that :func:`utils.models.build_mlp` accepts (None means logits).
@@ -56,27 +70,47 @@ INITIALIZER_NAMES: tuple[str, ...] = tuple(f"{s}_{d}" for s in SCHEMES for d in 
 
 #: Every initializer name :func:`utils.models.build_mlp` accepts as a string (Keras' own names).
 KERAS_INITIALIZER_NAMES: tuple[str, ...] = (
-    *INITIALIZER_NAMES, "random_normal", "random_uniform", "truncated_normal", "orthogonal", "zeros", "ones",
+    *INITIALIZER_NAMES,
+    "random_normal",
+    "random_uniform",
+    "truncated_normal",
+    "orthogonal",
+    "zeros",
+    "ones",
 )
 
 #: The scheme each activation is conventionally paired with (chapter 2's table, Keras' defaults).
-SCHEME_FOR_ACTIVATION: Mapping[str, str] = MappingProxyType({
-    "sigmoid": "glorot", "tanh": "glorot", "softmax": "glorot",
-    "relu": "he", "leaky_relu": "he", "elu": "he", "selu": "lecun",
-})
+SCHEME_FOR_ACTIVATION: Mapping[str, str] = MappingProxyType(
+    {
+        "sigmoid": "glorot",
+        "tanh": "glorot",
+        "softmax": "glorot",
+        "relu": "he",
+        "leaky_relu": "he",
+        "elu": "he",
+        "selu": "lecun",
+    }
+)
 
 #: The distribution each scheme is usually used with: Keras' default Glorot is uniform; He (the
 #: paper's) and LeCun normal (which SELU requires) are normal.
 DEFAULT_DISTRIBUTION: Mapping[str, str] = MappingProxyType({"glorot": "uniform", "he": "normal", "lecun": "normal"})
 
 #: Hidden activations with a free parameter, and that parameter's name (None: no parameter).
-ACTIVATION_PARAMETERS: Mapping[str, str | None] = MappingProxyType({
-    "relu": None, "leaky_relu": "negative slope", "elu": "alpha", "selu": None, "tanh": None, "sigmoid": None,
-})
+ACTIVATION_PARAMETERS: Mapping[str, str | None] = MappingProxyType(
+    {
+        "relu": None,
+        "leaky_relu": "negative slope",
+        "elu": "alpha",
+        "selu": None,
+        "tanh": None,
+        "sigmoid": None,
+    }
+)
 
 
 def split_initializer(name: str) -> tuple[str, str]:
-    """The scheme and the distribution of one of :data:`INITIALIZER_NAMES`.
+    """Split one of :data:`INITIALIZER_NAMES` into its scheme and its distribution.
 
     Parameters
     ----------
@@ -98,7 +132,7 @@ def split_initializer(name: str) -> tuple[str, str]:
 
 
 def matching_initializer(activation: str) -> str:
-    """The Keras initializer name that suits ``activation``: its scheme, with the scheme's usual distribution.
+    """Name the Keras initializer that suits ``activation``: its scheme, with the scheme's usual distribution.
 
     He normal for the ReLU family and ELU, LeCun normal for SELU, Glorot
     uniform for tanh and the logistic function.
