@@ -37,9 +37,16 @@ GRADIENT_EXPLORER_ACTIVATIONS: tuple[str, ...] = ("linear", "sigmoid", "tanh", "
 #: With 64 inputs per layer, 1/√64 = 0.125 (LeCun) and √2/√64 ≈ 0.177 (He)
 #: are the scales that keep a tanh or a ReLU network's gradients level.
 GRADIENT_EXPLORER_WEIGHT_STDS: tuple[tuple[str, float], ...] = (
-    ("0.01", 0.01), ("0.03", 0.03), ("0.06", 0.06), ("0.1", 0.1),
-    ("0.125 = 1/√64", 0.125), ("0.177 = √2/√64", 2**0.5 / 8), ("0.25", 0.25),
-    ("0.5", 0.5), ("1", 1.0), ("2", 2.0),
+    ("0.01", 0.01),
+    ("0.03", 0.03),
+    ("0.06", 0.06),
+    ("0.1", 0.1),
+    ("0.125 = 1/√64", 0.125),
+    ("0.177 = √2/√64", 2**0.5 / 8),
+    ("0.25", 0.25),
+    ("0.5", 0.5),
+    ("1", 1.0),
+    ("2", 2.0),
 )
 
 #: The activations offered by :func:`initialization_explorer`.
@@ -52,7 +59,7 @@ _STYLE = {"description_width": "initial"}
 
 
 def _explorer(controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]]) -> Any:
-    """Controls in a row above an HTML figure; every change calls ``draw(**values)`` -> (figure, alt text)."""
+    """Lay the controls in a row above an HTML figure that ``draw(**values)`` -> (figure, alt text) redraws."""
     import ipywidgets
 
     figure = ipywidgets.HTML(layout={"width": "100%"})
@@ -119,18 +126,30 @@ def gradient_norm_explorer(
         plotting.plot_gradient_norm_profile(
             norms, title=f"{activation}, {num_layers} layers, weights N(0, {weight_std:.3g}²)", ax=ax
         )
-        return fig, (f"Gradient norm per hidden layer, log scale, for a {num_layers}-layer {activation} "
-                     f"network with weight std {labels[weight_std]}.")
+        return fig, (
+            f"Gradient norm per hidden layer, log scale, for a {num_layers}-layer {activation} "
+            f"network with weight std {labels[weight_std]}."
+        )
 
-    return _explorer({
-        "num_layers": ipywidgets.IntSlider(value=num_layers, min=2, max=40, description="hidden layers",
-                                           style=_STYLE, continuous_update=False),
-        "weight_std": ipywidgets.SelectionSlider(options=[(label, value) for label, value in GRADIENT_EXPLORER_WEIGHT_STDS],
-                                                 value=weight_std, description="weight std σ", style=_STYLE,
-                                                 layout={"width": "420px"}, continuous_update=False),
-        "activation": ipywidgets.Dropdown(options=GRADIENT_EXPLORER_ACTIVATIONS, value=activation,
-                                          description="activation", style=_STYLE),
-    }, draw)
+    return _explorer(
+        {
+            "num_layers": ipywidgets.IntSlider(
+                value=num_layers, min=2, max=40, description="hidden layers", style=_STYLE, continuous_update=False
+            ),
+            "weight_std": ipywidgets.SelectionSlider(
+                options=[(label, value) for label, value in GRADIENT_EXPLORER_WEIGHT_STDS],
+                value=weight_std,
+                description="weight std σ",
+                style=_STYLE,
+                layout={"width": "420px"},
+                continuous_update=False,
+            ),
+            "activation": ipywidgets.Dropdown(
+                options=GRADIENT_EXPLORER_ACTIVATIONS, value=activation, description="activation", style=_STYLE
+            ),
+        },
+        draw,
+    )
 
 
 def initialization_explorer(
@@ -182,27 +201,44 @@ def initialization_explorer(
     def draw(activation: str, kernel_initializer: str, num_layers: int, units: int) -> tuple[Any, str]:
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         result = experiments.compute_signal_propagation(
-            x, y, activation=activation, kernel_initializer=kernel_initializer,
-            num_layers=num_layers, units=units, seed=seed,
+            x,
+            y,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            num_layers=num_layers,
+            units=units,
+            seed=seed,
         )
         plotting.plot_signal_propagation(
-            result.activation_std, input_std=input_std, ax=ax, label=f"{activation}, {kernel_initializer}",
+            result.activation_std,
+            input_std=input_std,
+            ax=ax,
+            label=f"{activation}, {kernel_initializer}",
             title=f"{activation} + {kernel_initializer}\n{num_layers} layers x {units} units: "
-                  f"last std {result.activation_std[-1]:.2g}",
+            f"last std {result.activation_std[-1]:.2g}",
         )
-        return fig, (f"Activation std per hidden layer, log scale, for {num_layers} {activation} "
-                     f"layers of {units} units initialized with {kernel_initializer}.")
+        return fig, (
+            f"Activation std per hidden layer, log scale, for {num_layers} {activation} "
+            f"layers of {units} units initialized with {kernel_initializer}."
+        )
 
-    return _explorer({
-        "activation": ipywidgets.Dropdown(options=INITIALIZATION_EXPLORER_ACTIVATIONS, value=activation,
-                                          description="activation", style=_STYLE),
-        "kernel_initializer": ipywidgets.Dropdown(options=vocabulary.INITIALIZER_NAMES, value=kernel_initializer,
-                                                  description="initializer", style=_STYLE),
-        "num_layers": ipywidgets.IntSlider(value=num_layers, min=2, max=50, step=1, description="depth",
-                                           style=_STYLE, continuous_update=False),
-        "units": ipywidgets.IntSlider(value=units, min=8, max=256, step=8, description="width",
-                                      style=_STYLE, continuous_update=False),
-    }, draw)
+    return _explorer(
+        {
+            "activation": ipywidgets.Dropdown(
+                options=INITIALIZATION_EXPLORER_ACTIVATIONS, value=activation, description="activation", style=_STYLE
+            ),
+            "kernel_initializer": ipywidgets.Dropdown(
+                options=vocabulary.INITIALIZER_NAMES, value=kernel_initializer, description="initializer", style=_STYLE
+            ),
+            "num_layers": ipywidgets.IntSlider(
+                value=num_layers, min=2, max=50, step=1, description="depth", style=_STYLE, continuous_update=False
+            ),
+            "units": ipywidgets.IntSlider(
+                value=units, min=8, max=256, step=8, description="width", style=_STYLE, continuous_update=False
+            ),
+        },
+        draw,
+    )
 
 
 def activation_explorer(
@@ -253,23 +289,48 @@ def activation_explorer(
 
     def draw(activation: str, parameter: float, kernel_initializer: str, input_std: float) -> tuple[Any, str]:
         profile = experiments.compute_activation_profile(
-            activation=activation, parameter=parameter,
+            activation=activation,
+            parameter=parameter,
             kernel_initializer=None if kernel_initializer == "matching" else kernel_initializer,
-            num_layers=num_layers, units=units, input_std=input_std,
+            num_layers=num_layers,
+            units=units,
+            input_std=input_std,
         )
         axes = plotting.plot_activation_profile(profile)
         setting = activation if profile.parameter is None else f"{activation} ({parameter:g})"
-        return axes[0].figure, (f"Three panels for {setting} with {profile.kernel_initializer}, inputs of std "
-                                f"{input_std:.2g}: the function and its derivative, then the mean and the std "
-                                f"of each of the {num_layers} hidden layers' outputs.")
+        return axes[0].figure, (
+            f"Three panels for {setting} with {profile.kernel_initializer}, inputs of std "
+            f"{input_std:.2g}: the function and its derivative, then the mean and the std "
+            f"of each of the {num_layers} hidden layers' outputs."
+        )
 
-    return _explorer({
-        "activation": ipywidgets.Dropdown(options=ACTIVATION_EXPLORER_ACTIVATIONS, value=activation,
-                                          description="activation", style=_STYLE),
-        "parameter": ipywidgets.FloatSlider(value=parameter, min=0.0, max=2.0, step=0.05, description="slope / alpha",
-                                            style=_STYLE, continuous_update=False),
-        "kernel_initializer": ipywidgets.Dropdown(options=initializers, value=kernel_initializer,
-                                                  description="initializer", style=_STYLE),
-        "input_std": ipywidgets.FloatLogSlider(value=input_std, base=10, min=-1, max=1, step=0.1,
-                                               description="input std", style=_STYLE, continuous_update=False),
-    }, draw)
+    return _explorer(
+        {
+            "activation": ipywidgets.Dropdown(
+                options=ACTIVATION_EXPLORER_ACTIVATIONS, value=activation, description="activation", style=_STYLE
+            ),
+            "parameter": ipywidgets.FloatSlider(
+                value=parameter,
+                min=0.0,
+                max=2.0,
+                step=0.05,
+                description="slope / alpha",
+                style=_STYLE,
+                continuous_update=False,
+            ),
+            "kernel_initializer": ipywidgets.Dropdown(
+                options=initializers, value=kernel_initializer, description="initializer", style=_STYLE
+            ),
+            "input_std": ipywidgets.FloatLogSlider(
+                value=input_std,
+                base=10,
+                min=-1,
+                max=1,
+                step=0.1,
+                description="input std",
+                style=_STYLE,
+                continuous_update=False,
+            ),
+        },
+        draw,
+    )
