@@ -55,15 +55,15 @@ def check_int(value: Any, parameter: str, *, minimum: int | None = None, maximum
     3
     >>> check_int(0, "num_layers", minimum=1)
     Traceback (most recent call last):
-    ValueError: num_layers must be an integer >= 1; got 0
+    ValueError: num_layers must be a positive integer; got 0
     """
     valid = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if valid:
-        value = int(value)
-        valid = (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+        number = int(value)
+        valid = (minimum is None or number >= minimum) and (maximum is None or number <= maximum)
     if not valid:
         raise ValueError(f"{parameter} must be {_int_range(minimum, maximum)}; got {_describe(value)}")
-    return value
+    return number
 
 
 def _int_range(minimum: int | None, maximum: int | None) -> str:
@@ -71,6 +71,8 @@ def _int_range(minimum: int | None, maximum: int | None) -> str:
         return f"an integer in [{minimum}, {maximum}]"
     if minimum == 0:
         return "a non-negative integer"
+    if minimum == 1:
+        return "a positive integer"
     if minimum is not None:
         return f"an integer >= {minimum}"
     if maximum is not None:
@@ -104,8 +106,9 @@ def check_number(
     --------
     >>> check_number(0.5, "epsilon", above=0, below=0.5)
     Traceback (most recent call last):
-    ValueError: epsilon must be a number > 0 and < 0.5; got 0.5
+    ValueError: epsilon must be a number strictly between 0 and 0.5; got 0.5
     """
+    given = value
     valid = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
     if valid:
         value = float(value)
@@ -117,14 +120,25 @@ def check_number(
             and (at_most is None or value <= at_most)
         )
     if not valid:
-        bounds = [
-            f"{sign} {bound:g}"
-            for sign, bound in ((">", above), (">=", at_least), ("<", below), ("<=", at_most))
-            if bound is not None
-        ]
-        what = "a finite number" if not bounds else "a number " + " and ".join(bounds)
-        raise ValueError(f"{parameter} must be {what}; got {_describe(value)}")
+        raise ValueError(
+            f"{parameter} must be {_number_range(above, at_least, below, at_most)}; got {_describe(given)}"
+        )
     return value
+
+
+def _number_range(above: float | None, at_least: float | None, below: float | None, at_most: float | None) -> str:
+    if above is not None and below is not None and at_least is None and at_most is None:
+        return f"a number strictly between {above:g} and {below:g}"
+    if at_least is not None and at_most is not None and above is None and below is None:
+        return f"a number in [{at_least:g}, {at_most:g}]"
+    if above == 0 and (at_least, below, at_most) == (None, None, None):
+        return "a positive number"
+    bounds = [
+        f"{sign} {bound:g}"
+        for sign, bound in ((">", above), (">=", at_least), ("<", below), ("<=", at_most))
+        if bound is not None
+    ]
+    return "a number " + " and ".join(bounds) if bounds else "a finite number"
 
 
 def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: str = "") -> Any:

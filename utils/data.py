@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from utils import _validation
+
 __all__ = ["Dataset", "load_digits"]
 
 
@@ -51,9 +53,7 @@ class Dataset:
 
 
 def _check_fraction(value: float, parameter: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ValueError(f"{parameter} must be a number strictly between 0 and 1; got {value!r}")
-    return float(value)
+    return _validation.check_number(value, parameter, above=0, below=1)
 
 
 def _standardize(train: np.ndarray, *others: np.ndarray, min_std: float) -> list[np.ndarray]:
@@ -107,8 +107,7 @@ def load_digits(
         raise ValueError(
             f"validation_fraction + test_fraction must be less than 1; got {validation_fraction} + {test_fraction}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    seed = _validation.check_seed(seed)
 
     bunch = datasets.load_digits()
     x, y = bunch.data.astype("float64"), bunch.target.astype("int64")

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from utils import _validation
+
 __all__ = ["STRICT_ENVIRONMENT", "ClaimError", "claim", "glue", "sci"]
 
 GLUE_PREFIX = "application/papermill.record/"
@@ -68,9 +70,12 @@ def glue(**values: Any) -> None:
 
     Examples
     --------
-    Outside IPython, ``display`` prints the bundle; Jupyter shows nothing for it:
+    Each value is displayed as one raw bundle, which Jupyter does not show:
 
-    >>> glue(final_loss=0.0412)  # the text says {glue:text}`final_loss:.2f`
+    >>> from unittest import mock
+    >>> with mock.patch("IPython.display.display") as display:
+    ...     glue(final_loss=0.0412)  # the text says {glue:text}`final_loss:.2f`
+    >>> display.call_args.args[0]
     {'application/papermill.record/text/plain': '0.0412'}
     """
     if not values:
@@ -110,8 +115,7 @@ def sci(value: float, digits: int = 2) -> str:
     >>> sci(1.0)
     '1.0'
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"digits must be a positive integer; got {digits!r}")
+    digits = _validation.check_int(digits, "digits", minimum=1)
     value = float(value)
     if not math.isfinite(value):
         return {"nan": "nan", "inf": "inf", "-inf": "−inf"}[str(value)]

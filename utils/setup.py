@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+from utils import _validation
+
 DEFAULT_SEED = 42
 # For the authors' robustness runs (tools/robustness.py): every seed given to set_seed
 # is shifted by this many, so a whole notebook reruns with other seeds, unedited.
@@ -37,12 +39,6 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
 def _seed_offset() -> int:
     value = os.environ.get(SEED_OFFSET_ENVIRONMENT, "0")
     try:
@@ -52,7 +48,7 @@ def _seed_offset() -> int:
 
 
 def _effective_seed(seed: int) -> int:
-    return (_check_seed(seed) + _seed_offset()) % 2**31
+    return (_validation.check_seed(seed) + _seed_offset()) % 2**31
 
 
 def set_seed(seed: int = DEFAULT_SEED) -> None:
@@ -143,7 +139,7 @@ def configure(seed: int = DEFAULT_SEED, *, style: bool = True, verbose: bool = T
     --------
     >>> configure(seed=0, verbose=False)
     """
-    seed = _check_seed(seed)
+    seed = _validation.check_seed(seed)
     check_package()
     # Importing utils._tensorflow sets TF_CPP_MIN_LOG_LEVEL=2 and
     # TF_ENABLE_ONEDNN_OPTS=0 first, then loads TensorFlow with its native

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from utils import diagnostics, models, setup
+from utils import _validation, diagnostics, models, setup
 from utils._tensorflow import keras, tf
 
 __all__ = ["ActivationTrainer", "TrainingRun", "accuracy"]
@@ -95,9 +95,7 @@ def _accuracy(predict: Callable[[Any], Any], x: Any, y: Any) -> float:
 
 
 def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
+    return _validation.check_int(value, name, minimum=1)
 
 
 class ActivationTrainer:
@@ -211,10 +209,8 @@ class ActivationTrainer:
         The first call for a (name, seed, learning rate) trains; later calls return the
         cached run (with ``track_dead``, a cached run without dead-unit counts is retrained).
         """
-        if name not in self.candidates:
-            raise ValueError(f"name must be one of {', '.join(map(repr, self.candidates))}; got {name!r}")
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-            raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
+        _validation.check_choice(name, "name", self.candidates)
+        _validation.check_number(learning_rate, "learning_rate", above=0)
         key = (name, seed, learning_rate)
         if key in self.runs and (self.runs[key].dead.size or not track_dead):
             return self.runs[key]
