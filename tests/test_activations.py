@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from utils import activations, diagnostics, models
+from utils import activations, diagnostics, models, vocabulary
 from utils._tensorflow import keras
 
 LOWER, UPPER = 0.1, 0.3
@@ -78,12 +78,19 @@ def test_get_config_round_trips():
     assert (clone.lower, clone.upper, clone.seed, clone.name) == (0.05, 0.25, 3, "rrelu")
 
 
-@pytest.mark.parametrize("activation", [activations.RReLU, lambda: activations.RReLU(0.1, 0.2, seed=4)],
-                         ids=["class", "factory"])
+@pytest.mark.parametrize(
+    "activation", [activations.RReLU, lambda: activations.RReLU(0.1, 0.2, seed=4)], ids=["class", "factory"]
+)
 def test_usable_as_the_activation_of_build_mlp(activation):
     model = models.build_mlp(num_layers=3, units=8, activation=activation)
     assert [layer.name for layer in model.layers] == [
-        "hidden_1", "activation_1", "hidden_2", "activation_2", "hidden_3", "activation_3", "output",
+        "hidden_1",
+        "activation_1",
+        "hidden_2",
+        "activation_2",
+        "hidden_3",
+        "activation_3",
+        "output",
     ]
     assert all(isinstance(model.get_layer(f"activation_{i}"), activations.RReLU) for i in (1, 2, 3))
     x = np.random.default_rng(0).standard_normal((16, 64)).astype("float32")
@@ -111,17 +118,78 @@ def test_registered_under_the_course_package():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    "kwargs, message",
     [
         ({"lower": 0.3, "upper": 0.1}, "lower must be <= upper"),
-        ({"lower": -0.1, "upper": 0.3}, "lower must be >= 0"),
-        ({"lower": 0.1, "upper": -0.3}, "upper must be >= 0"),
-        ({"lower": "0.1"}, "lower must be a finite number"),
-        ({"upper": float("nan")}, "upper must be a finite number"),
-        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"lower": -0.1, "upper": 0.3}, r"^lower must be a number >= 0; got -0.1$"),
+        ({"lower": 0.1, "upper": -0.3}, r"^upper must be a number >= 0; got -0.3$"),
+        ({"lower": "0.1"}, r"^lower must be a number >= 0; got '0.1'$"),
+        ({"upper": float("nan")}, r"^upper must be a number >= 0; got nan$"),
+        ({"seed": -1}, r"^seed must be a non-negative integer; got -1$"),
+        ({"seed": 0.5}, r"^seed must be a non-negative integer; got 0.5$"),
     ],
 )
 def test_bad_arguments_raise_a_clear_value_error(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         activations.RReLU(**kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_a_numpy_seed_is_stored_as_a_python_int():
+    # The seed goes into the layer's config, which a saved model writes as JSON.
+    layer = activations.RReLU(seed=np.int64(4))
+    assert layer.get_config()["seed"] == 4 and type(layer.get_config()["seed"]) is int
+
+
+# --- make_activation ---------------------------------------------------------------------------------------------
+
+Z = np.array([-2.0, -0.5, 0.0, 1.5], dtype="float32")
+
+
+def test_make_activation_binds_the_parameter():
+    assert_allclose(np.asarray(activations.make_activation("leaky_relu", 0.1)(Z)), [-0.2, -0.05, 0.0, 1.5], rtol=1e-6)
+    assert_allclose(
+        np.asarray(activations.make_activation("elu", 2.0)(Z)),
+        2.0 * np.expm1(np.minimum(Z, 0)) + np.maximum(Z, 0),
+        rtol=1e-6,
+    )
+
+
+def test_make_activation_defaults_to_default_parameter():
+    assert dict(activations.DEFAULT_PARAMETER) == {"leaky_relu": 0.2, "elu": 1.0}
+    for name, parameter in activations.DEFAULT_PARAMETER.items():
+        assert_allclose(
+            np.asarray(activations.make_activation(name)(Z)),
+            np.asarray(activations.make_activation(name, parameter)(Z)),
+        )
+    with pytest.raises(TypeError):
+        activations.DEFAULT_PARAMETER["elu"] = 2.0
+
+
+@pytest.mark.parametrize("name", [a for a, p in vocabulary.ACTIVATION_PARAMETERS.items() if p is None])
+def test_make_activation_ignores_the_parameter_of_an_activation_without_one(name):
+    expected = np.asarray(keras.activations.get(name)(Z))
+    assert_allclose(np.asarray(activations.make_activation(name, 5.0)(Z)), expected)
+    assert_allclose(np.asarray(activations.make_activation(name)(Z)), expected)
+
+
+def test_make_activation_works_in_build_mlp():
+    model = models.build_mlp(2, 1, activations.make_activation("leaky_relu", 0.3), "ones", input_dim=1)
+    first, second = diagnostics.layer_outputs(model, np.array([[-2.0], [1.0]]))
+    assert_allclose(first.ravel(), [-0.6, 1.0], rtol=1e-6)
+    assert_allclose(second.ravel(), [-0.18, 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("rleu",), r"^activation must be one of 'relu', 'leaky_relu', .*; got 'rleu' \(did you mean 'relu'\?\)$"),
+        (("gelu",), r"^activation must be one of 'relu', 'leaky_relu', 'elu', 'selu', 'tanh', 'sigmoid'; got 'gelu'"),
+        (("leaky_relu", -1.0), r"^parameter of 'leaky_relu' must be a number >= 0; got -1.0$"),
+        (("elu", "1"), r"^parameter of 'elu' must be a number >= 0; got '1'$"),
+    ],
+)
+def test_make_activation_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message) as error:
+        activations.make_activation(*args)
     assert "\n" not in str(error.value)

@@ -17,7 +17,10 @@ def test_hidden_layers_are_the_dense_layers_before_the_output():
 
 def test_layer_outputs_follow_the_activation_layer():
     model = models.build_mlp(
-        num_layers=2, units=3, input_dim=2, kernel_initializer="ones",
+        num_layers=2,
+        units=3,
+        input_dim=2,
+        kernel_initializer="ones",
         activation=lambda: keras.layers.LeakyReLU(negative_slope=0.1),
     )
     x = np.array([[-1.0, -1.0], [1.0, 2.0]])
@@ -33,6 +36,14 @@ def test_layer_outputs_shapes(batch):
     assert [o.shape for o in outputs] == [(256, 12)] * 4
 
 
+def test_a_single_hidden_layer_gives_one_output_and_one_statistic_per_layer(batch):
+    # build_mlp(num_layers=1) is allowed; its one hidden layer must not be mistaken for one layer per example.
+    model = models.build_mlp(1, 12)
+    assert [o.shape for o in diagnostics.layer_outputs(model, batch[0][:5])] == [(5, 12)]
+    assert diagnostics.activation_stats(model, batch[0][:5]).std.shape == (1,)
+    assert diagnostics.dead_unit_fraction(model, batch[0][:5]).shape == (1,)
+
+
 def test_gradient_norms_match_finite_differences(seeded):
     model = models.build_mlp(2, 3, "tanh", input_dim=4, num_classes=3)
     rng = np.random.default_rng(1)
@@ -40,7 +51,7 @@ def test_gradient_norms_match_finite_differences(seeded):
     y = rng.integers(0, 3, 16)
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     norms = diagnostics.gradient_norms(model, x, y)
-    for layer, norm in zip(diagnostics.hidden_layers(model), norms):
+    for layer, norm in zip(diagnostics.hidden_layers(model), norms, strict=True):
         kernel = layer.kernel.numpy().astype("float64")
         numeric = np.zeros_like(kernel)
         eps = 1e-2
@@ -159,8 +170,14 @@ def test_dead_units_get_exactly_zero_gradient(batch):
     "call, message",
     [
         (lambda m, x, y: diagnostics.gradient_norms("model", x, y), r"^model must be a keras.Model; got str$"),
-        (lambda m, x, y: diagnostics.gradient_norms(m, x[0], y), r"^x must be a non-empty batch with shape \(examples, features\); got shape \(64,\)$"),
-        (lambda m, x, y: diagnostics.gradient_norms(m, x, y[:10]), r"^y must have one target per example of x \(256\); got shape \(10,\)$"),
+        (
+            lambda m, x, y: diagnostics.gradient_norms(m, x[0], y),
+            r"^x must be a non-empty batch with shape \(examples, features\); got shape \(64,\)$",
+        ),
+        (
+            lambda m, x, y: diagnostics.gradient_norms(m, x, y[:10]),
+            r"^y must have one target per example of x \(256\); got shape \(10,\)$",
+        ),
         (lambda m, x, y: diagnostics.activation_stats(m, "pixels"), r"^x must be a numeric array; got str$"),
         (lambda m, x, y: diagnostics.dead_unit_fraction(m, np.zeros((0, 64))), r"^x must be a non-empty batch"),
         (
@@ -174,47 +191,6 @@ def test_bad_arguments_raise_one_line_value_errors(call, message, batch):
     with pytest.raises(ValueError, match=message) as error:
         call(model, *batch)
     assert "\n" not in str(error.value)
-
-
-def test_compute_signal_propagation_shapes_and_determinism(batch):
-    x, y = batch
-    first = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
-                                                   num_layers=5, units=16, seed=3)
-    again = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
-                                                   num_layers=5, units=16, seed=3)
-    assert first.activation_std.shape == first.gradient_norms.shape == (5,)
-    assert_allclose(first.activation_std, again.activation_std)
-    assert_allclose(first.gradient_norms, again.gradient_norms)
-    other = diagnostics.compute_signal_propagation(x, y, activation="tanh", kernel_initializer="glorot_normal",
-                                                   num_layers=5, units=16, seed=4)
-    assert not np.allclose(first.activation_std, other.activation_std)
-
-
-def test_compute_signal_propagation_relu_glorot_halves_the_second_moment(batch):
-    # With ReLU, Glorot (1 / fan_in on square layers) halves E[x^2] per layer; He keeps it.
-    x, y = batch
-    glorot = diagnostics.compute_signal_propagation(x, y, kernel_initializer="glorot_normal",
-                                                    num_layers=20, units=256)
-    he = diagnostics.compute_signal_propagation(x, y, kernel_initializer="he_normal",
-                                                num_layers=20, units=256)
-    per_layer = (glorot.activation_std[-1] / glorot.activation_std[1]) ** (1 / 18)
-    assert per_layer == pytest.approx(np.sqrt(0.5), rel=0.05)
-    assert 0.2 < he.activation_std[-1] / he.activation_std[1] < 5
-
-
-def test_compute_signal_propagation_accepts_instances_and_rejects_bad_arguments(batch):
-    from utils import initializers
-
-    x, y = batch
-    result = diagnostics.compute_signal_propagation(x, y, kernel_initializer=initializers.LecunNormal(),
-                                                    activation="selu", num_layers=3, units=8)
-    assert np.all(result.activation_std > 0)
-    with pytest.raises(ValueError, match="kernel_initializer must be"):
-        diagnostics.compute_signal_propagation(x, y, kernel_initializer=3)
-    with pytest.raises(ValueError, match="y must hold"):
-        diagnostics.compute_signal_propagation(x, y[:-1])
-    with pytest.raises(ValueError, match="seed must be"):
-        diagnostics.compute_signal_propagation(x, y, seed=-1)
 
 
 def test_gradient_norms_average_the_loss_over_the_batch(batch):
@@ -254,8 +230,10 @@ def test_relative_weight_change_accepts_models_and_sees_training(seeded):
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=1, batch_size=64, verbose=0)
     change = diagnostics.relative_weight_change(before, model)
-    expected = [np.linalg.norm(layer.kernel.numpy() - start) / np.linalg.norm(start)
-                for layer, start in zip(diagnostics.hidden_layers(model), before)]
+    expected = [
+        np.linalg.norm(layer.kernel.numpy() - start) / np.linalg.norm(start)
+        for layer, start in zip(diagnostics.hidden_layers(model), before, strict=True)
+    ]
     assert_allclose(change, expected, rtol=1e-6)
     assert np.all(change > 0)
 
@@ -263,13 +241,21 @@ def test_relative_weight_change_accepts_models_and_sees_training(seeded):
 @pytest.mark.parametrize(
     "before, after, message",
     [
-        ([np.ones((2, 2))], [np.ones((2, 2))] * 2, r"^before and after must hold the same number of kernels; got 1 and 2$"),
+        (
+            [np.ones((2, 2))],
+            [np.ones((2, 2))] * 2,
+            r"^before and after must hold the same number of kernels; got 1 and 2$",
+        ),
         ([np.ones((2, 2))], [np.ones((2, 3))], r"^kernel 0 has shape \(2, 2\) in before but \(2, 3\) in after$"),
         ([np.zeros((2, 2))], [np.ones((2, 2))], r"^kernel 0 of before is all zeros: its relative change is undefined$"),
         ([], [], r"^before must be a keras.Model or a non-empty list of kernels from kernel_snapshot; got list$"),
         ("weights", [np.ones(2)], r"^before must be a keras.Model or a non-empty list of kernels .*; got str$"),
         ([np.ones(2)], 3.0, r"^after must be a keras.Model or a non-empty list of kernels .*; got float$"),
-        (np.ones((2, 2)), [np.ones(2)] * 2, r"^before must be a keras.Model or a non-empty list of kernels .*; got ndarray$"),
+        (
+            np.ones((2, 2)),
+            [np.ones(2)] * 2,
+            r"^before must be a keras.Model or a non-empty list of kernels .*; got ndarray$",
+        ),
     ],
 )
 def test_relative_weight_change_bad_arguments(before, after, message):
@@ -316,7 +302,11 @@ def test_saturation_fraction_with_explicit_bounds():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({}, r"^saturation_fraction knows the asymptotes of 'sigmoid' and 'tanh' only; layer 'hidden_1' uses 'relu': pass bounds=\(low, high\)$"),
+        (
+            {},
+            r"^saturation_fraction knows the asymptotes of 'sigmoid' and 'tanh' only; layer 'hidden_1' uses 'relu': "
+            r"pass bounds=\(low, high\)$",
+        ),
         ({"epsilon": 0}, r"^epsilon must be a number strictly between 0 and 0.5; got 0$"),
         ({"epsilon": 0.5}, r"^epsilon must be a number strictly between 0 and 0.5; got 0.5$"),
         ({"bounds": (1, 1)}, r"^bounds must satisfy low < high; got \(1, 1\)$"),
@@ -364,7 +354,7 @@ def test_gradient_norm_recorder_every_and_a_second_fit(batch):
 @pytest.mark.parametrize(
     "args, kwargs, message",
     [
-        ((np.ones((4, 64)), np.zeros(4)), {"every": 0}, r"^every must be an integer >= 1; got 0$"),
+        ((np.ones((4, 64)), np.zeros(4)), {"every": 0}, r"^every must be a positive integer; got 0$"),
         ((np.ones((4, 64)), np.zeros(3)), {}, r"^y must have one target per example of x \(4\); got shape \(3,\)$"),
         ((np.ones(64), np.zeros(1)), {}, r"^x must be a non-empty batch with shape \(examples, features\)"),
     ],
@@ -374,34 +364,64 @@ def test_gradient_norm_recorder_bad_arguments(args, kwargs, message):
         diagnostics.GradientNormRecorder(*args, **kwargs)
 
 
-def test_gradient_norms_at_init_is_a_pure_function_of_its_arguments(batch):
+def test_kernel_gradients_have_the_kernels_shapes(batch):
+    model = models.build_mlp(3, 16, "relu", "he_normal", input_dim=64)
+    gradients = diagnostics.kernel_gradients(model, *batch)
+    assert [g.shape for g in gradients] == [(64, 16), (16, 16), (16, 16)]
+    assert all(isinstance(g, np.ndarray) for g in gradients)
+    assert [g.shape for g in gradients] == [layer.kernel.shape for layer in diagnostics.hidden_layers(model)]
+
+
+def test_kernel_gradients_norms_are_gradient_norms(batch):
+    model = models.build_mlp(4, 16, "tanh", "glorot_uniform")
+    gradients = diagnostics.kernel_gradients(model, *batch)
+    assert_allclose([np.linalg.norm(g) for g in gradients], diagnostics.gradient_norms(model, *batch), rtol=1e-5)
+    # With another loss, both follow it.
+    targets = np.ones((len(batch[0]), 10), dtype="float32")
+    assert_allclose(
+        [np.linalg.norm(g) for g in diagnostics.kernel_gradients(model, batch[0], targets, loss="mse")],
+        diagnostics.gradient_norms(model, batch[0], targets, loss="mse"),
+        rtol=1e-5,
+    )
+
+
+def test_kernel_gradients_equal_an_inline_gradient_tape(batch):
+    model = models.build_mlp(2, 8, "sigmoid", "glorot_uniform")
     x, y = batch
-    first = diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=3)
-    setup.set_seed(123)  # the global random state plays no part
-    assert_allclose(diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=3), first)
-    assert not np.allclose(diagnostics.gradient_norms_at_init(4, 0.2, "tanh", x, y, seed=4), first)
-    model = models.build_mlp(4, 64, "tanh", keras.initializers.RandomNormal(stddev=0.2, seed=3))
-    assert_allclose(diagnostics.gradient_norms(model, x, y), first, rtol=1e-6)
-    assert model.get_layer("hidden_2").kernel.numpy().std() == pytest.approx(0.2, rel=0.05)
+    kernels = [layer.kernel for layer in diagnostics.hidden_layers(model)]
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, model(x, training=True)))
+    for measured, expected in zip(diagnostics.kernel_gradients(model, x, y), tape.gradient(loss, kernels), strict=True):
+        assert_allclose(measured, expected.numpy(), rtol=1e-5, atol=1e-9)
+
+
+def test_kernel_gradients_follow_the_training_flag(batch):
+    # RReLU draws random slopes in training mode only: the gradients differ between the modes, and the
+    # inference-mode gradients are deterministic.
+    from utils import activations
+
+    model = models.build_mlp(2, 8, lambda: activations.RReLU(seed=0))
+    x, y = batch
+    inference = diagnostics.kernel_gradients(model, x, y, training=False)
+    assert_allclose(diagnostics.kernel_gradients(model, x, y, training=False)[0], inference[0])
+    assert not np.allclose(diagnostics.kernel_gradients(model, x, y, training=True)[0], inference[0])
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "call, message",
     [
-        ({"weight_std": 0.0}, r"^weight_std must be a positive number; got 0.0$"),
-        ({"weight_std": "1"}, r"^weight_std must be a positive number; got '1'$"),
-        ({"seed": -1}, r"^seed must be a non-negative integer; got -1$"),
-        ({"activation": "sigmod"}, r"^activation must be one of .*\(did you mean 'sigmoid'\?\)$"),
-        ({"num_layers": 0}, r"^num_layers must be an integer >= 1; got 0$"),
+        (lambda m, x, y: diagnostics.kernel_gradients("model", x, y), r"^model must be a keras.Model; got str$"),
+        (lambda m, x, y: diagnostics.kernel_gradients(m, x[0], y), r"^x must be a non-empty batch with shape"),
+        (
+            lambda m, x, y: diagnostics.kernel_gradients(m, x, y[:3]),
+            r"^y must have one target per example of x \(256\); got shape \(3,\)$",
+        ),
     ],
 )
-def test_gradient_norms_at_init_bad_arguments(kwargs, message, batch):
-    arguments = {"num_layers": 3, "weight_std": 0.1, "activation": "tanh", "seed": 0, **kwargs}
-    with pytest.raises(ValueError, match=message):
-        diagnostics.gradient_norms_at_init(
-            arguments["num_layers"], arguments["weight_std"], arguments["activation"], *batch,
-            seed=arguments["seed"],
-        )
+def test_kernel_gradients_bad_arguments(call, message, batch):
+    with pytest.raises(ValueError, match=message) as error:
+        call(models.build_mlp(2, 8), *batch)
+    assert "\n" not in str(error.value)
 
 
 # --- The physics chapter 1 relies on, checked on several seeds -------------------------
@@ -437,9 +457,9 @@ def test_twenty_layer_ratios_quoted_in_chapter_1(seed):
         norms = diagnostics.gradient_norms(models.build_mlp(20, 64, activation, initializer), x, y)
         return norms[0] / norms[-1]
 
-    assert 1e-4 < ratio("sigmoid", unit_normal()) < 0.1        # mild vanishing, about x0.8 per layer
-    assert ratio("sigmoid", "glorot_uniform") < 1e-9            # about x0.24 per layer
-    assert ratio("tanh", unit_normal()) > 1e4                   # explodes backwards, about x2 per layer
+    assert 1e-4 < ratio("sigmoid", unit_normal()) < 0.1  # mild vanishing, about x0.8 per layer
+    assert ratio("sigmoid", "glorot_uniform") < 1e-9  # about x0.24 per layer
+    assert ratio("tanh", unit_normal()) > 1e4  # explodes backwards, about x2 per layer
     assert 0.1 < ratio("tanh", "glorot_uniform") < 10
     assert 0.03 < ratio("relu", "he_normal") < 10
 
@@ -450,13 +470,16 @@ def test_per_layer_factor_is_weight_gain_times_rms_derivative(seed, batch):
     # gradient by about sigma * sqrt(n) * rms f'(z).
     x, y = batch
     derivatives = {"sigmoid": lambda a: a * (1 - a), "tanh": lambda a: 1 - a**2}
-    for activation, initializer in [("sigmoid", unit_normal()), ("sigmoid", "glorot_uniform"),
-                                    ("tanh", unit_normal()), ("tanh", "glorot_uniform")]:
+    for activation, initializer in [
+        ("sigmoid", unit_normal()),
+        ("sigmoid", "glorot_uniform"),
+        ("tanh", unit_normal()),
+        ("tanh", "glorot_uniform"),
+    ]:
         setup.set_seed(seed)
         model = models.build_mlp(20, 64, activation, initializer)
         gains = np.array([layer.kernel.numpy().std() * 8 for layer in diagnostics.hidden_layers(model)])
-        rms = np.array([np.sqrt(np.mean(derivatives[activation](a) ** 2))
-                        for a in diagnostics.layer_outputs(model, x)])
+        rms = np.array([np.sqrt(np.mean(derivatives[activation](a) ** 2)) for a in diagnostics.layer_outputs(model, x)])
         predicted = np.exp(np.mean(np.log(gains[1:] * rms[1:])))
         norms = diagnostics.gradient_norms(model, x, y)
         measured = (norms[0] / norms[-1]) ** (1 / 19)
@@ -521,13 +544,11 @@ def test_large_learning_rate_or_large_weights_diverge_after_growing_gradients(se
     digits = data.load_digits()
     x, y = digits.x_train[:320], digits.y_train[:320]
     probe_x, probe_y = digits.x_train[:256], digits.y_train[:256]
-    for initializer, learning_rate in [("he_normal", 1.0),
-                                       (keras.initializers.RandomNormal(stddev=0.25), 0.05)]:
+    for initializer, learning_rate in [("he_normal", 1.0), (keras.initializers.RandomNormal(stddev=0.25), 0.05)]:
         setup.set_seed(seed)
         model = models.build_mlp(10, 64, "relu", initializer)
         recorder = diagnostics.GradientNormRecorder(probe_x, probe_y)
-        train_with_sgd(model, x, y, learning_rate, epochs=1,
-                       callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
+        train_with_sgd(model, x, y, learning_rate, epochs=1, callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
         finite = np.isfinite(recorder.losses)
         assert not finite.all(), "the loss must reach inf or NaN within 10 steps"
         first_bad = int(np.argmin(finite))

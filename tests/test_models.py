@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from utils import models
+from utils import initializers, models, setup, vocabulary
 from utils._tensorflow import keras
 
 
@@ -52,7 +52,13 @@ def test_function_activation():
 def test_layer_factory_gives_each_layer_its_own_activation_layer(factory, layer_type):
     model = models.build_mlp(num_layers=3, units=8, activation=factory)
     assert names(model) == [
-        "hidden_1", "activation_1", "hidden_2", "activation_2", "hidden_3", "activation_3", "output",
+        "hidden_1",
+        "activation_1",
+        "hidden_2",
+        "activation_2",
+        "hidden_3",
+        "activation_3",
+        "output",
     ]
     activations = [model.get_layer(f"activation_{i}") for i in (1, 2, 3)]
     assert all(type(layer) is layer_type for layer in activations)
@@ -62,7 +68,10 @@ def test_layer_factory_gives_each_layer_its_own_activation_layer(factory, layer_
 
 def test_leaky_relu_factory_computes_the_leaky_function():
     model = models.build_mlp(
-        num_layers=1, units=1, input_dim=1, kernel_initializer="ones",
+        num_layers=1,
+        units=1,
+        input_dim=1,
+        kernel_initializer="ones",
         activation=lambda: keras.layers.LeakyReLU(negative_slope=0.2),
     )
     probe = keras.Model(model.inputs[0], model.get_layer("activation_1").output)
@@ -84,7 +93,7 @@ def test_each_layer_gets_its_own_initializer(initializer):
 def test_seeded_initializer_is_reproducible():
     first = hidden_kernels(models.build_mlp(2, 8, kernel_initializer=keras.initializers.GlorotNormal(seed=1)))
     second = hidden_kernels(models.build_mlp(2, 8, kernel_initializer=keras.initializers.GlorotNormal(seed=1)))
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert_allclose(a, b)
 
 
@@ -106,21 +115,124 @@ def test_model_trains(seeded):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"num_layers": 0}, r"^num_layers must be an integer >= 1; got 0$"),
-        ({"num_layers": 2.5}, r"^num_layers must be an integer >= 1; got 2.5$"),
-        ({"units": 0}, r"^units must be an integer >= 1; got 0$"),
-        ({"input_dim": -3}, r"^input_dim must be an integer >= 1"),
-        ({"num_classes": 0}, r"^num_classes must be an integer >= 1"),
-        ({"activation": "rleu"}, r"^activation must be one of 'linear', .*'relu'.*; got 'rleu' \(did you mean 'relu'\?\)$"),
+        ({"num_layers": 0}, r"^num_layers must be a positive integer; got 0$"),
+        ({"num_layers": 2.5}, r"^num_layers must be a positive integer; got 2.5$"),
+        ({"units": 0}, r"^units must be a positive integer; got 0$"),
+        ({"input_dim": -3}, r"^input_dim must be a positive integer"),
+        ({"num_classes": 0}, r"^num_classes must be a positive integer"),
+        (
+            {"activation": "rleu"},
+            r"^activation must be one of 'linear', .*'relu'.* \(or a function or a layer factory\); "
+            r"got 'rleu' \(did you mean 'relu'\?\)$",
+        ),
         ({"activation": 3}, r"^activation must be one of .*; got 3$"),
         ({"activation": keras.layers.ReLU()}, r"^activation must be .* not a layer instance"),
         ({"activation": lambda: "relu"}, r"^activation factory must return a keras.layers.Layer; it returned str$"),
-        ({"kernel_initializer": "he_nromal"}, r"^kernel_initializer must be one of .*'he_normal'.*; got 'he_nromal' \(did you mean 'he_normal'\?\)$"),
-        ({"kernel_initializer": 0.1}, r"^kernel_initializer must be one of .*; got float$"),
-        ({"output_activation": "relu"}, r"^output_activation must be one of 'softmax', 'sigmoid', 'linear' or None; got 'relu'$"),
+        (
+            {"kernel_initializer": "he_nromal"},
+            r"^kernel_initializer must be one of .*'he_normal'.*; got 'he_nromal' \(did you mean 'he_normal'\?\)$",
+        ),
+        (
+            {"kernel_initializer": 0.1},
+            r"^kernel_initializer must be a Keras initializer name or a keras.initializers.Initializer; got float$",
+        ),
+        (
+            {"output_activation": "relu"},
+            r"^output_activation must be one of 'softmax', 'sigmoid', 'linear' or None; got 'relu'$",
+        ),
     ],
 )
 def test_bad_arguments_raise_one_line_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         models.build_mlp(**kwargs)
+    assert "\n" not in str(error.value)
+
+
+def quoted(names):
+    return ", ".join(repr(name) for name in names)
+
+
+@pytest.mark.parametrize(
+    "kwargs, names",
+    [
+        ({"activation": "rleu"}, vocabulary.ACTIVATION_NAMES),
+        ({"kernel_initializer": "he_nromal"}, vocabulary.KERAS_INITIALIZER_NAMES),
+        ({"output_activation": "relu"}, vocabulary.OUTPUT_ACTIVATION_NAMES),
+    ],
+)
+def test_bad_names_list_the_vocabulary(kwargs, names):
+    with pytest.raises(ValueError, match=f"must be one of {quoted(names)}"):
+        models.build_mlp(**kwargs)
+
+
+def test_models_exports_only_its_functions():
+    assert sorted(models.__all__) == ["build_mlp", "seeded_initializer"]
+
+
+# --- seeded_initializer ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "initializer",
+    [
+        "he_normal",
+        keras.initializers.HeNormal(),
+        keras.initializers.RandomNormal(stddev=0.3, seed=9),
+        initializers.LecunUniform(),
+    ],
+    ids=["name", "unseeded instance", "seeded instance", "course initializer"],
+)
+def test_seeded_initializer_draws_with_the_seed(initializer):
+    seeded = models.seeded_initializer(initializer, 3)
+    assert seeded.get_config()["seed"] == 3
+    setup.set_seed(123)  # the global random state plays no part
+    first = np.asarray(seeded((16, 8)))
+    setup.set_seed(456)
+    assert_allclose(np.asarray(models.seeded_initializer(initializer, 3)((16, 8))), first)
+    assert not np.allclose(np.asarray(models.seeded_initializer(initializer, 4)((16, 8))), first)
+
+
+def test_seeded_initializer_keeps_the_rest_of_the_config_and_leaves_the_original_alone():
+    original = keras.initializers.RandomNormal(mean=1.0, stddev=0.3, seed=9)
+    seeded = models.seeded_initializer(original, 2)
+    assert seeded is not original and type(seeded) is type(original)
+    assert {k: v for k, v in seeded.get_config().items() if k != "seed"} == {
+        k: v for k, v in original.get_config().items() if k != "seed"
+    }
+    assert original.get_config()["seed"] == 9
+    course = models.seeded_initializer(initializers.HeNormal(negative_slope=0.2), 1)
+    assert isinstance(course, initializers.HeNormal) and course.get_config() == {"seed": 1, "negative_slope": 0.2}
+
+
+def test_seeded_initializer_copies_an_initializer_without_a_seed():
+    zeros = keras.initializers.Zeros()
+    copy = models.seeded_initializer(zeros, 5)
+    assert copy is not zeros and isinstance(copy, keras.initializers.Zeros)
+    assert not np.any(np.asarray(models.seeded_initializer("ones", 5)((2, 2))) != 1)
+
+
+def test_seeded_initializer_gives_a_reproducible_model_with_distinct_layers():
+    first = hidden_kernels(models.build_mlp(3, 16, kernel_initializer=models.seeded_initializer("glorot_normal", 7)))
+    second = hidden_kernels(models.build_mlp(3, 16, kernel_initializer=models.seeded_initializer("glorot_normal", 7)))
+    for a, b in zip(first, second, strict=True):
+        assert_allclose(a, b)
+    assert not np.allclose(first[1], first[2])
+
+
+@pytest.mark.parametrize(
+    "initializer, seed, message",
+    [
+        ("he_normal", -1, r"^seed must be a non-negative integer; got -1$"),
+        ("he_normal", 1.0, r"^seed must be a non-negative integer; got 1.0$"),
+        ("xavier", 0, r"^kernel_initializer must be one of 'glorot_uniform', .*; got 'xavier'"),
+        (
+            0.1,
+            0,
+            r"^kernel_initializer must be a Keras initializer name or a keras.initializers.Initializer; got float$",
+        ),
+    ],
+)
+def test_seeded_initializer_bad_arguments(initializer, seed, message):
+    with pytest.raises(ValueError, match=message) as error:
+        models.seeded_initializer(initializer, seed)
     assert "\n" not in str(error.value)

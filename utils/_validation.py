@@ -43,6 +43,8 @@ def suggestion(value: Any, allowed: Iterable[Any]) -> str:
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, np.generic):  # np.int64(41) reads as 41
+        value = value.item()
     return repr(value) if isinstance(value, (str, bytes, numbers.Number, type(None))) else type(value).__name__
 
 
@@ -153,7 +155,7 @@ def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: st
     allowed = tuple(allowed)
     try:
         found = value in allowed
-    except TypeError:  # an unhashable value tested against a mapping's keys
+    except (TypeError, ValueError):  # unhashable against a mapping's keys; an array's ambiguous truth value
         found = False
     if not found:
         extra = f" {also}" if also else ""

@@ -116,6 +116,8 @@ def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
             f"model must be built with a known input (keras.Input or a first call); {model.name!r} is not: {error}"
         ) from None
     outputs = probe(x, training=False)
+    if not isinstance(outputs, (list, tuple)):  # Keras returns a lone tensor for a single output
+        outputs = [outputs]
     return [np.asarray(output) for output in outputs]
 
 
