@@ -208,6 +208,22 @@ class ActivationTrainer:
 
         The first call for a (name, seed, learning rate) trains; later calls return the
         cached run (with ``track_dead``, a cached run without dead-unit counts is retrained).
+
+        Parameters
+        ----------
+        name : str
+            One of the trainer's candidates.
+        seed : int
+            Seed of the initial weights and of the batches' order.
+        learning_rate : float
+            The optimizer's learning rate (> 0).
+        track_dead : bool
+            Also record the fraction of dead units on the validation set, before training
+            and after each epoch.
+
+        Returns
+        -------
+        TrainingRun
         """
         _validation.check_choice(name, "name", self.candidates)
         _validation.check_number(learning_rate, "learning_rate", above=0)
@@ -252,6 +268,15 @@ class ActivationTrainer:
 
         The model object is shared by every run of ``name``: the next call for that
         activation replaces its weights.
+
+        Parameters
+        ----------
+        name, seed, learning_rate
+            As for :meth:`train`.
+
+        Returns
+        -------
+        keras.Model
         """
         weights = self.train(name, seed, learning_rate).weights
         model = self._trainer(name).model

@@ -296,6 +296,15 @@ def is_revived(revived: Any, dead: Any) -> bool:
 
     The lab's course cell after exercise 3.3 compares the two networks only then, so
     that an unfinished or wrong answer never raises there.
+
+    Parameters
+    ----------
+    revived, dead
+        As for :func:`check_revived_network`.
+
+    Returns
+    -------
+    bool
     """
     try:
         check_revived_network.__wrapped__(revived, dead)
