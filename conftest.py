@@ -3,8 +3,8 @@
 Figures in the test process are drawn off-screen with Agg. This is set here,
 not through MPLBACKEND, which notebook kernels would inherit (and lose their
 inline figures). The chapters' and labs' sources are not executed by nbval:
-the book build executes their book pages, and nbval executes the notebooks
-generated from them (tools/render.py).
+nbval executes the notebooks generated from them (tools/render.py) and each lab's
+book page, and the book build reuses those executions (tools/nbval_cache.py).
 
 Notebook kernels inherit ``TAMING_GRADIENTS_STRICT=1``: a claim that a notebook
 states about its measurements (utils.report.claim) raises instead of printing.
@@ -18,5 +18,8 @@ from utils import report
 
 matplotlib.use("Agg")
 os.environ[report.STRICT_ENVIRONMENT] = "1"
+
+# nbval also executes each lab's book page, and every executed page fills the book's cache.
+pytest_plugins = ["tools.nbval_cache"]
 
 collect_ignore_glob = ["chapters/source/*", "labs/source/*", "_build/*", ".venv/*"]

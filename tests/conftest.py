@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from filelock import FileLock
 
-from tools import course
+from tools import course, nbval_cache
 from utils import setup
 
 
@@ -36,30 +36,37 @@ def batch():
 
 
 BOOK_BUILD = ["build", ".", "-n", "-W", "--keep-going"]
+PAGE_TIMEOUT = 900  # seconds the build waits for nbval to execute every page
 
 
-def _build_book() -> dict[str, object]:
+def _build_book(pages: dict[str, list[str]]) -> dict[str, object]:
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run([str(jupyter_book), *BOOK_BUILD], cwd=course.ROOT,
-                            capture_output=True, text=True, timeout=1800)
-    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+    result = subprocess.run(
+        [str(jupyter_book), *BOOK_BUILD], cwd=course.ROOT, capture_output=True, text=True, timeout=1800
+    )
+    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr, "pages": pages}
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory, worker_id):
+def built_book(request, tmp_path_factory, worker_id):
     """``jupyter-book build . -n -W --keep-going``, run once for the whole test session.
 
-    Returns the build's result (returncode, stdout, stderr) and the HTML folder. Under
-    pytest-xdist the first worker to ask builds while the others wait, then reuse its result.
+    Returns the build's result (returncode, stdout, stderr, and ``pages``: the book pages
+    this session's nbval run stored in the execution cache, those it failed, and those
+    still missing after the timeout) and the HTML folder. The build first waits until
+    nbval has executed every page (tools/nbval_cache.py), so that it executes none
+    itself; after ``PAGE_TIMEOUT`` it builds anyway (and executes what is missing).
+    Under pytest-xdist the first worker to ask builds while the others wait, then reuse
+    its result.
     """
     html = course.ROOT / "_build" / "html"
     if worker_id == "master":
-        return _build_book(), html
+        return _build_book(nbval_cache.wait_for_pages(request.config, PAGE_TIMEOUT)), html
     shared = tmp_path_factory.getbasetemp().parent / "book-build.json"
     with FileLock(f"{shared}.lock"):
         if shared.is_file():
             result = json.loads(shared.read_text(encoding="utf-8"))
         else:
-            result = _build_book()
+            result = _build_book(nbval_cache.wait_for_pages(request.config, PAGE_TIMEOUT))
             shared.write_text(json.dumps(result), encoding="utf-8")
     return result, html

@@ -1,9 +1,10 @@
 """The book builds strictly: `jupyter-book build . -n -W --keep-going` with zero warnings.
 
-The build executes every notebook (through Jupyter Book's cache), so a cell
-that raises, a warning printed to stderr (``stderr_output: warn``), a broken
-cross-reference or citation each fail it. The build itself is the session
-fixture ``built_book`` (tests/conftest.py), shared with the browser test.
+The pages' outputs come from Jupyter Book's execution cache, which nbval's run of
+every notebook fills in the same session (tools/nbval_cache.py): each notebook
+executes once. A cell that raises, a warning printed to stderr (``stderr_output:
+warn``), a broken cross-reference or citation each fail the build. The build itself
+is the session fixture ``built_book`` (tests/conftest.py), shared with the browser test.
 """
 
 from __future__ import annotations
@@ -24,6 +25,35 @@ def test_book_builds_with_zero_warnings(built_book):
     # own "[IPKernelApp] WARNING | ..." process log line is not a book warning.
     warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE):", line)]
     assert result["returncode"] == 0 and not warnings, "\n".join(warnings[:30]) or log[-3000:]
+
+
+@pytest.mark.slow
+def test_the_build_executes_no_notebook_that_nbval_executed(built_book):
+    """Every page nbval executed in this session comes from the cache: no notebook runs twice.
+
+    MyST-NB logs "<page>: Using cached notebook: ID=<n>" for a page it takes from the
+    cache and "<page>: Executing notebook using local CWD" for one it executes; Sphinx
+    reads (and logs) only the pages that changed since the last build.
+    """
+    result, _ = built_book
+    pages = result["pages"]
+    expected = {page.removesuffix(".md") for state in pages.values() for page in state}
+    if not expected:
+        pytest.skip("nbval executed no notebook in this session (run with chapters/ and labs/)")
+    assert not pages["missing"], f"nbval did not finish these pages in time: {pages['missing']}"
+    assert not pages["failed"], f"nbval failed these pages (the build executed them): {pages['failed']}"
+    log = re.sub(r"\x1b\[[0-9;]*m", "", result["stdout"] + result["stderr"]).splitlines()
+
+    def pages_logging(message: str) -> set[str]:
+        pattern = re.compile(rf"/([^/]+/[^/]+)\.(?:md|ipynb): {message}")
+        return {match.group(1) for line in log if (match := pattern.search(line))}
+
+    executed, cached = pages_logging("Executing notebook"), pages_logging("Using cached notebook: ID=")
+    assert not executed & expected, "the build executed notebooks again:\n" + "\n".join(
+        line for line in log if "Executing notebook" in line
+    )
+    read = {match.group(1) for line in log if (match := re.match(r"reading sources\.\.\. \[\s*\d+%\] (\S+)$", line))}
+    assert read & expected <= cached, f"read, but not from the cache: {sorted(read & expected - cached)}"
 
 
 @pytest.mark.slow
@@ -53,11 +83,10 @@ def test_every_check_passes_on_the_lab_book_pages(built_book):
             continue
         calls = len(re.findall(r"^\s*checks\.check_\w+\(", page.read_text(encoding="utf-8"), re.M))
         assert calls, f"{page.name} calls no check"
-        text = html_module.unescape(re.sub(r"<[^>]+>", "", (html / "labs" / f"{page.stem}.html").read_text(encoding="utf-8")))
+        built = (html / "labs" / f"{page.stem}.html").read_text(encoding="utf-8")
+        text = html_module.unescape(re.sub(r"<[^>]+>", "", built))
         verdicts = re.findall(r"(✅|❌|⏳|⚠️) Exercise [\w.]+", text)
-        assert len(verdicts) == calls and set(verdicts) == {"✅"}, (
-            f"{page.name}: {calls} checks, verdicts {verdicts}"
-        )
+        assert len(verdicts) == calls and set(verdicts) == {"✅"}, f"{page.name}: {calls} checks, verdicts {verdicts}"
 
 
 @pytest.mark.slow
@@ -68,8 +97,9 @@ def test_every_notebook_page_has_a_colab_link_to_its_own_notebook(built_book):
     for notebook in course.notebook_paths():
         relative = notebook.relative_to(course.ROOT)
         page = (html / relative).with_suffix(".html").read_text(encoding="utf-8")
-        expected = (f"https://colab.research.google.com/github/{org_repo}/blob/"
-                    f"{repository['branch']}/{relative.as_posix()}")
+        expected = (
+            f"https://colab.research.google.com/github/{org_repo}/blob/{repository['branch']}/{relative.as_posix()}"
+        )
         assert expected in page, f"{relative.with_suffix('.html')} has no Colab link to {expected}"
 
 

@@ -29,8 +29,9 @@ print(f"utils prints {module.VALUE}")
 def make_book(root: Path, *, with_extension: bool) -> None:
     extensions = f"  local_extensions:\n    tools.book_cache: {course.ROOT}\n" if with_extension else ""
     (root / "_config.yml").write_text(
-        "title: Probe\nexecute:\n  execute_notebooks: cache\n"
-        f"sphinx:\n{extensions or '  config: {}'}\n", encoding="utf-8")
+        f"title: Probe\nexecute:\n  execute_notebooks: cache\nsphinx:\n{extensions or '  config: {}'}\n",
+        encoding="utf-8",
+    )
     (root / "_toc.yml").write_text("format: jb-book\nroot: page\n", encoding="utf-8")
     (root / "page.md").write_text(PAGE, encoding="utf-8")
     (root / "utils").mkdir(exist_ok=True)

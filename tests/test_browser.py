@@ -105,7 +105,7 @@ def _check_headings(headings: list[list]) -> list[str]:
         problems.append(f"the article does not start with an h1: {headings[:1]}")
     if sum(level == 1 for level, _ in headings) != 1:
         problems.append(f"{sum(level == 1 for level, _ in headings)} h1 headings in the article")
-    for (previous, _), (level, text) in zip(headings, headings[1:]):
+    for (previous, _), (level, text) in zip(headings, headings[1:], strict=False):
         if level > previous + 1:
             problems.append(f"heading h{level} '{text}' follows an h{previous}: a level is skipped")
     return problems
@@ -192,8 +192,11 @@ def test_page_reads_well_offline(browser, book_url, entry):
 def test_every_built_page_is_checked(built_book):
     """A page added to the book without reaching the list above would go unchecked."""
     _, html = built_book
-    built = {str(p.relative_to(html).with_suffix("")) for p in html.rglob("*.html")
-             if not p.relative_to(html).parts[0].startswith("_")}
+    built = {
+        str(p.relative_to(html).with_suffix(""))
+        for p in html.rglob("*.html")
+        if not p.relative_to(html).parts[0].startswith("_")
+    }
     assert built - {"index"} == set(PAGES), f"pages built but not checked: {sorted(built - set(PAGES))}"
 
 

@@ -7,6 +7,30 @@ from utils import checks, diagnostics
 from utils._tensorflow import keras, tf
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _train_each_candidate_once():
+    """Share the training runs of exercise 1.4 across this module's tests (each takes seconds).
+
+    ``train_fix_candidate`` seeds everything, so a second run of the same network by name,
+    seed and epsilon repeats the first exactly: the check gets the run already made.
+    """
+    runs = {}
+    train = checks.lab1.train_fix_candidate
+
+    def train_once(activation, kernel_initializer, seed=0, **kwargs):
+        if not (isinstance(activation, str) and isinstance(kernel_initializer, str)):
+            return train(activation, kernel_initializer, seed, **kwargs)
+        key = (activation, kernel_initializer, seed, tuple(sorted(kwargs.items())))
+        if key not in runs:
+            runs[key] = train(activation, kernel_initializer, seed, **kwargs)
+        return runs[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks.lab1, "train_fix_candidate", train_once)
+        patch.setattr(checks, "train_fix_candidate", train_once)
+        yield
+
+
 def reference_gradient_norms(model, x, y):
     kernels = [layer.kernel for layer in diagnostics.hidden_layers(model)]
     with tf.GradientTape() as tape:
@@ -15,11 +39,11 @@ def reference_gradient_norms(model, x, y):
 
 
 CORRECT_DIAGNOSIS = {
-    "model_a": "exploding",   # slopes up towards the input
-    "model_b": "exploding",   # level, at millions in every layer
-    "model_c": "vanishing",   # slopes down towards the input
+    "model_a": "exploding",  # slopes up towards the input
+    "model_b": "exploding",  # level, at millions in every layer
+    "model_c": "vanishing",  # slopes down towards the input
     "model_d": "healthy",
-    "model_e": "vanishing",   # level, far below 1e-4 in every layer
+    "model_e": "vanishing",  # level, far below 1e-4 in every layer
 }
 
 
@@ -60,8 +84,10 @@ def test_mystery_models_match_their_hidden_verdicts():
         norms = diagnostics.gradient_norms(model, x, y)
         # Far from the thresholds, so the verdicts hold on any machine: the slope can move by a
         # factor of 10 and the height by a factor of 100 either way.
-        verdicts = {checks.lab1._diagnose(variant) for variant in (
-            norms, _tilted(norms, 10), _tilted(norms, 0.1), norms * 100, norms / 100)}
+        verdicts = {
+            checks.lab1._diagnose(variant)
+            for variant in (norms, _tilted(norms, 10), _tilted(norms, 0.1), norms * 100, norms / 100)
+        }
         assert verdicts == {CORRECT_DIAGNOSIS[name]}, (name, norms)
 
 
@@ -130,8 +156,10 @@ def test_fixed_network_rejects_the_vanishing_original_and_a_mismatched_pair():
 
 @pytest.mark.slow
 def test_adam_epsilon_and_the_vanishing_network():
-    """The story of exercise 1.4: the lower layers' gradients lie far below Adam's epsilon, and
-    even without epsilon (1e-20) the network stays at chance, because the forward signal vanishes too."""
+    """The story of exercise 1.4: the lower layers' gradients lie far below Adam's epsilon.
+
+    Even without epsilon (1e-20) the network stays at chance, because the forward signal vanishes too.
+    """
     default = checks.train_fix_candidate("sigmoid", "glorot_uniform")
     assert default.steps == 272 and default.val_accuracy < 0.2
     assert default.gradient_rms[0] < 1e-9 and default.gradient_rms[-1] > 1e-5
@@ -148,17 +176,19 @@ def test_fixed_network_stub_and_bad_name():
 
 
 def reference_relative_change(before, after):
-    return [np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after)]
+    return [np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after, strict=True)]
 
 
 def test_relative_change():
     assert checks.check_relative_change(reference_relative_change).passed
     assert checks.check_relative_change(lambda before, after: ...).status == "not done"
     absolute = checks.check_relative_change(
-        lambda before, after: [np.linalg.norm(a - b) for b, a in zip(before, after)])
+        lambda before, after: [np.linalg.norm(a - b) for b, a in zip(before, after, strict=True)]
+    )
     assert absolute.status == "failed" and "divide by the norm of the kernel before training" in absolute.message
     by_after = checks.check_relative_change(
-        lambda before, after: [np.linalg.norm(a - b) / np.linalg.norm(a) for b, a in zip(before, after)])
+        lambda before, after: [np.linalg.norm(a - b) / np.linalg.norm(a) for b, a in zip(before, after, strict=True)]
+    )
     assert by_after.status == "failed" and "*before* training, not after" in by_after.message
 
 

@@ -35,8 +35,11 @@ def test_activation_accepts_keras_ops_versions(function, name):
         (lambda z: ops.where(z > 0, z, ops.exp(z)), "elu", "alpha * (exp(z) - 1)"),
         (lambda z: 1.0507 * elu(z, 1.6733), "selu", "keep all digits"),
         (lambda z: elu(z, SELU_ALPHA), "selu", "scale ≈ 1.0507"),
-        (lambda z: ops.convert_to_tensor(np.where(np.asarray(z) > 0, np.asarray(z), 0.2 * np.asarray(z))),
-         "leaky_relu", "NumPy calls break the gradient tape"),
+        (
+            lambda z: ops.convert_to_tensor(np.where(np.asarray(z) > 0, np.asarray(z), 0.2 * np.asarray(z))),
+            "leaky_relu",
+            "NumPy calls break the gradient tape",
+        ),
     ],
     ids=["slope 0.01", "elu without -1", "rounded selu constants", "selu without scale", "numpy breaks the tape"],
 )
@@ -76,15 +79,28 @@ def test_rrelu_accepts_the_reference_and_utils_layer():
     "call, specific",
     [
         (lambda self, x, training=None: ops.where(x >= 0, x, 0.2 * x), "different random slope"),
-        (lambda self, x, training=None: ops.where(
-            x >= 0, x, keras.random.uniform(ops.shape(x), self.lower, self.upper, seed=self.seed_generator) * x),
-         "mean slope"),
-        (lambda self, x, training=None: keras.random.uniform(
-            ops.shape(x), self.lower, self.upper, seed=self.seed_generator) * x
-         if training else 0.2 * x, "positive inputs unchanged"),
-        (lambda self, x, training=None: ops.where(
-            x >= 0, x, (keras.random.uniform((), self.lower, self.upper, seed=self.seed_generator) if training
-                        else 0.2) * x), "different random slope for each element"),
+        (
+            lambda self, x, training=None: ops.where(
+                x >= 0, x, keras.random.uniform(ops.shape(x), self.lower, self.upper, seed=self.seed_generator) * x
+            ),
+            "mean slope",
+        ),
+        (
+            lambda self, x, training=None: (
+                keras.random.uniform(ops.shape(x), self.lower, self.upper, seed=self.seed_generator) * x
+                if training
+                else 0.2 * x
+            ),
+            "positive inputs unchanged",
+        ),
+        (
+            lambda self, x, training=None: ops.where(
+                x >= 0,
+                x,
+                (keras.random.uniform((), self.lower, self.upper, seed=self.seed_generator) if training else 0.2) * x,
+            ),
+            "different random slope for each element",
+        ),
     ],
     ids=["never random", "random in inference", "slope on positives", "one slope per batch"],
 )
@@ -125,7 +141,7 @@ def test_leaking_revives_some_dead_units_and_kills_none(dead):
     revived = revive(dead, lambda: keras.layers.LeakyReLU(negative_slope=0.1))
     was_dead = [np.all(o == 0, axis=0) for o in diagnostics.layer_outputs(dead, x)]
     leaky = diagnostics.layer_outputs(revived, x)
-    still_negative = sum(int((d & np.all(o < 0, axis=0)).sum()) for d, o in zip(was_dead, leaky))
+    still_negative = sum(int((d & np.all(o < 0, axis=0)).sum()) for d, o in zip(was_dead, leaky, strict=True))
     assert 0 <= still_negative < sum(int(d.sum()) for d in was_dead)
     assert sum(int(np.all(o == 0, axis=0).sum()) for o in leaky) == 0
 
@@ -134,14 +150,18 @@ def test_dead_unit_count(dead):
     assert checks.check_dead_unit_count(reference_count, dead).passed
     assert checks.check_dead_unit_count(lambda m, x: ..., dead).status == "not done"
     zeros = checks.check_dead_unit_count(
-        lambda m, x: [int(np.sum(o == 0)) for o in diagnostics.layer_outputs(m, x)], dead)
+        lambda m, x: [int(np.sum(o == 0)) for o in diagnostics.layer_outputs(m, x)], dead
+    )
     assert zeros.status == "failed" and "you counted zero outputs" in zeros.message
 
 
 def revive(dead, activation):
     revived = models.build_mlp(4, 32, activation)
-    for old, new in zip(diagnostics.hidden_layers(dead) + [dead.get_layer("output")],
-                        diagnostics.hidden_layers(revived) + [revived.get_layer("output")]):
+    for old, new in zip(
+        diagnostics.hidden_layers(dead) + [dead.get_layer("output")],
+        diagnostics.hidden_layers(revived) + [revived.get_layer("output")],
+        strict=True,
+    ):
         new.set_weights(old.get_weights())
     return revived
 

@@ -3,20 +3,23 @@
 The environment imitates Colab's: the course's TensorFlow, Keras and NumPy are
 visible through a .pth file (as Colab's preinstalled packages are), and ipywidgets
 7.7.1, the version Colab ships, is installed first. ``pip install`` of the course
-package, with its dependencies, must then add the package and change none of them;
-a chapter and a lab run from an empty folder, and the explorers build with
-ipywidgets 7.
+package, with its dependencies, must then add the package and change none of them.
+Then a probe notebook runs from an empty folder with the installed package: the
+setup cell every notebook opens with, an import of every module, an exercise check,
+and the three explorers with ipywidgets 7 (the course notebooks themselves are
+executed once, by nbval, in the project's environment: tools/nbval_cache.py).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import site
 import subprocess
 import venv
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from tools import course
@@ -26,12 +29,13 @@ KEPT = ("tensorflow", "keras", "numpy", "ipywidgets")
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=600, **kwargs)
+    # Colab has no PYTHONPATH to this repository: the installed package must serve.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    return subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=600, env=env, **kwargs)
 
 
 def versions(python: Path) -> dict[str, str]:
-    code = ("import importlib.metadata as m, json; "
-            f"print(json.dumps({{n: m.version(n) for n in {list(KEPT)!r}}}))")
+    code = f"import importlib.metadata as m, json; print(json.dumps({{n: m.version(n) for n in {list(KEPT)!r}}}))"
     result = run([python, "-c", code])
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
@@ -49,38 +53,96 @@ def colab(tmp_path_factory) -> Path:
     return python
 
 
+def module_names(root: Path = course.ROOT) -> list[str]:
+    """Every module of the course package, as imported (utils, utils.checks, utils.checks.lab1, ...)."""
+    names = []
+    for path in sorted((root / "utils").rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names.append(".".join(parts))
+    return names
+
+
+PROBE_CELLS = [
+    # What a learner's notebook does, in the order it does it.
+    course.setup_cell_source(),
+    "import importlib\n"
+    "import ipywidgets, utils\n"
+    "for name in {names!r}:\n"
+    "    importlib.import_module(name)\n"
+    "print('package', utils.__file__)\n"
+    "print('ipywidgets', ipywidgets.__version__)",
+    # One exercise check, with the reference answer: it must print its verdict, not raise.
+    "from utils import checks, initializers\nchecks.check_compute_fans(initializers.compute_fans)",
+    # The three explorers build with Colab's ipywidgets; one is displayed.
+    "import numpy as np\n"
+    "from utils import widgets\n"
+    "x = np.random.default_rng(0).standard_normal((32, 64)).astype('float32')\n"
+    "y = np.arange(32) % 10\n"
+    "built = [widgets.gradient_norm_explorer(x, y), widgets.initialization_explorer(x, y),\n"
+    "         widgets.activation_explorer(num_layers=4, units=16)]\n"
+    "print('explorers', all(isinstance(w, ipywidgets.Widget) for w in built))\n"
+    "built[2]",
+]
+
+
+def probe_notebook(path: Path) -> None:
+    """Write a small notebook that does what every course notebook relies on.
+
+    It is not a course notebook: nbval executes those once, in the project's environment.
+    """
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell(cell.format(names=module_names()) if i == 1 else cell)
+        for i, cell in enumerate(PROBE_CELLS)
+    ]
+    nbformat.write(notebook, path)
+
+
+def text_of(cell) -> str:
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
 @pytest.mark.slow
-def test_installing_the_course_keeps_colabs_packages_and_runs_a_chapter_and_a_lab(colab, tmp_path):
+def test_installing_the_course_keeps_colabs_packages_and_its_notebooks_run(colab, tmp_path):
     before = versions(colab)
     assert before["ipywidgets"] == COLAB_WIDGETS
     install = run([colab, "-m", "pip", "install", "--quiet", course.ROOT])
     assert install.returncode == 0, install.stderr[-2000:]
     assert versions(colab) == before, "installing the course changed a package Colab ships"
 
-    folder = tmp_path / "empty"
+    folder = tmp_path / "empty"  # no utils/ beside the notebook: the installed package must serve
     folder.mkdir()
-    for notebook in ("chapters/00-setup.ipynb", "labs/01-diagnose-gradients.ipynb"):
-        shutil.copy(course.ROOT / notebook, folder)
-        executed = run([colab, "-m", "nbconvert", "--to", "notebook", "--execute",
-                        "--ExecutePreprocessor.timeout=600", "--output", f"run-{Path(notebook).name}",
-                        Path(notebook).name], cwd=folder)
-        assert executed.returncode == 0, executed.stderr[-3000:]
-    located = run([colab, "-c", "import utils; print(utils.__file__)"], cwd=folder)
-    assert "/env/" in located.stdout, f"the notebooks did not use the installed package: {located.stdout}"
-
-
-@pytest.mark.slow
-def test_the_explorers_build_with_colabs_ipywidgets(colab, tmp_path):
-    code = """
-import ipywidgets, numpy as np
-from utils import setup, widgets
-setup.configure(seed=0, verbose=False)
-x = np.random.default_rng(0).standard_normal((32, 64)).astype("float32")
-y = np.arange(32) % 10
-built = [widgets.gradient_norm_explorer(x, y), widgets.initialization_explorer(x, y),
-         widgets.activation_explorer(num_layers=4, units=16)]
-print(ipywidgets.__version__, all(isinstance(w, ipywidgets.Widget) for w in built))
-"""
-    result = run([colab, "-c", code], cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split()[-2:] == [COLAB_WIDGETS, "True"]
+    probe_notebook(folder / "probe.ipynb")
+    executed = run(
+        [
+            colab,
+            "-m",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=600",
+            "--output",
+            "run-probe.ipynb",
+            "probe.ipynb",
+        ],
+        cwd=folder,
+    )
+    assert executed.returncode == 0, executed.stderr[-3000:]
+    cells = nbformat.read(folder / "run-probe.ipynb", as_version=4).cells
+    errors = [o for cell in cells for o in cell.outputs if o.output_type == "error" or o.get("name") == "stderr"]
+    assert not errors, errors
+    setup_line, imports, check, explorers = map(text_of, cells)
+    assert "Python" in setup_line and "seed 42" in setup_line, setup_line
+    package = imports.split("package ", 1)[1].split()[0]
+    assert "/env/" in package and not package.startswith(str(course.ROOT)), (
+        f"the notebook did not use the installed package: {package}"
+    )
+    assert f"ipywidgets {COLAB_WIDGETS}" in imports, imports
+    assert "✅ Exercise 2.1" in check, check
+    assert "explorers True" in explorers, explorers
+    views = [o for o in cells[3].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert views, "the explorer displayed no widget"

@@ -105,9 +105,18 @@ def section(markdown: str, heading: str) -> str:
 # pip asks the package index for every pinned package and its dependencies. A resolve takes
 # 1-25 s here; a stalled index must fail the test with a message, not hang it.
 RESOLVE_TIMEOUT = 300
-NETWORK_ERRORS = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution",
-                  "Network is unreachable", "ReadTimeoutError", "ConnectTimeoutError", "ProxyError",
-                  "Connection refused", "Could not fetch URL", "SSLError")
+NETWORK_ERRORS = (
+    "NewConnectionError",
+    "Max retries exceeded",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "ReadTimeoutError",
+    "ConnectTimeoutError",
+    "ProxyError",
+    "Connection refused",
+    "Could not fetch URL",
+    "SSLError",
+)
 UNSATISFIABLE = ("No matching distribution found", "ResolutionImpossible", "requires a different Python")
 
 
@@ -118,26 +127,44 @@ def resolve(python_version: str, report: Path) -> subprocess.CompletedProcess:
     exist for that Python, as it must for a user's install to succeed without compilers.
     """
     command = [
-        sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
-        "--only-binary=:all:", "--python-version", python_version,
-        "--disable-pip-version-check", "--timeout", "30", "--retries", "2", "--quiet",
-        "--report", str(report), "-r", str(ROOT / "requirements.txt"),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--only-binary=:all:",
+        "--python-version",
+        python_version,
+        "--disable-pip-version-check",
+        "--timeout",
+        "30",
+        "--retries",
+        "2",
+        "--quiet",
+        "--report",
+        str(report),
+        "-r",
+        str(ROOT / "requirements.txt"),
     ]
     try:
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                timeout=RESOLVE_TIMEOUT, check=False)
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"pip did not finish resolving requirements.txt for Python {python_version} in "
-                    f"{RESOLVE_TIMEOUT} s. This test needs the package index (PyPI); is it reachable?\n"
-                    f"{' '.join(command)}")
+        pytest.fail(
+            f"pip did not finish resolving requirements.txt for Python {python_version} in "
+            f"{RESOLVE_TIMEOUT} s. This test needs the package index (PyPI); is it reachable?\n"
+            f"{' '.join(command)}"
+        )
     if result.returncode != 0 and any(error in result.stderr for error in NETWORK_ERRORS):
-        pytest.fail(f"pip could not reach the package index while resolving requirements.txt for "
-                    f"Python {python_version}; this test needs PyPI.\n{pip_errors(result.stderr)}")
+        pytest.fail(
+            f"pip could not reach the package index while resolving requirements.txt for "
+            f"Python {python_version}; this test needs PyPI.\n{pip_errors(result.stderr)}"
+        )
     return result
 
 
 def pip_errors(stderr: str) -> str:
-    """pip's error lines, without this machine's notices about unused local indexes."""
+    """Return pip's error lines, without this machine's notices about unused local indexes."""
     lines = [line for line in stderr.splitlines() if line.strip() and "is ignored: it is neither" not in line]
     errors = [line for line in lines if line.startswith("ERROR")]
     return "\n".join((errors or lines)[-8:])
@@ -146,15 +173,21 @@ def pip_errors(stderr: str) -> str:
 def test_requires_python_is_a_range_of_whole_minor_versions():
     operators = {spec.operator: spec.version for spec in REQUIRES_PYTHON}
     assert set(operators) == {">=", "<"}, (
-        f"requires-python must be '>=3.A,<3.B' (a lower and an upper bound); got {REQUIRES_PYTHON}")
+        f"requires-python must be '>=3.A,<3.B' (a lower and an upper bound); got {REQUIRES_PYTHON}"
+    )
     assert all(re.fullmatch(r"3\.\d+", version) for version in operators.values()), REQUIRES_PYTHON
     assert SUPPORTED, f"requires-python {REQUIRES_PYTHON} admits no Python 3 version"
 
 
 def test_classifiers_name_exactly_the_supported_pythons():
-    named = sorted((c.rsplit(" :: ", 1)[1] for c in PROJECT["classifiers"]
-                    if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)),
-                   key=lambda v: int(v.split(".")[1]))
+    named = sorted(
+        (
+            c.rsplit(" :: ", 1)[1]
+            for c in PROJECT["classifiers"]
+            if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+        ),
+        key=lambda v: int(v.split(".")[1]),
+    )
     assert named == SUPPORTED, f"classifiers name Python {named}; requires-python admits {SUPPORTED}"
 
 
@@ -183,8 +216,9 @@ def running_pinned_environment() -> bool:
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
     if any(installed.get(name) != version for name, version in pins().items()):
         return False
-    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120,
-                           check=False)
+    check = subprocess.run(
+        [sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120, check=False
+    )
     return check.returncode == 0
 
 
@@ -200,12 +234,11 @@ def test_pinned_environment_resolves_for_each_supported_python(python_version, t
     assert result.returncode == 0, (
         f"requirements.txt does not resolve for Python {python_version}, which requires-python "
         f"({REQUIRES_PYTHON}) admits. Change the pins, or narrow requires-python (and the classifiers, "
-        f"README.md and how-to-use.md):\n{pip_errors(result.stderr)}")
+        f"README.md and how-to-use.md):\n{pip_errors(result.stderr)}"
+    )
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    resolved = {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"]
-                for item in report["install"]}
-    differ = {name: (version, resolved.get(name)) for name, version in pins().items()
-              if resolved.get(name) != version}
+    resolved = {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"] for item in report["install"]}
+    differ = {name: (version, resolved.get(name)) for name, version in pins().items() if resolved.get(name) != version}
     assert not differ, f"for Python {python_version}, pip resolved other versions than the pins: {differ}"
 
 
@@ -215,10 +248,12 @@ def test_pinned_environment_does_not_resolve_just_outside_the_range(python_versi
     result = resolve(python_version, tmp_path / "report.json")
     assert result.returncode != 0, (
         f"requirements.txt also resolves for Python {python_version}: widen requires-python in "
-        f"pyproject.toml (and the classifiers, README.md and how-to-use.md) to include it")
+        f"pyproject.toml (and the classifiers, README.md and how-to-use.md) to include it"
+    )
     assert any(reason in result.stderr for reason in UNSATISFIABLE), (
         f"pip failed for Python {python_version}, but not for want of a matching distribution:\n"
-        f"{pip_errors(result.stderr)}")
+        f"{pip_errors(result.stderr)}"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,7 +281,8 @@ def test_binder_runtime_is_a_supported_python_and_the_one_ci_tests():
 def test_binder_requirements_are_exactly_the_pins():
     lines = [line.split("#")[0].strip() for line in (BINDER / "requirements.txt").read_text().splitlines()]
     assert [line for line in lines if line] == ["-r ../requirements.txt"], (
-        "binder/requirements.txt must only include ../requirements.txt (read relative to binder/)")
+        "binder/requirements.txt must only include ../requirements.txt (read relative to binder/)"
+    )
     assert requirement_lines(BINDER / "requirements.txt") == requirement_lines(ROOT / "requirements.txt")
 
 
@@ -271,16 +307,30 @@ def test_binder_post_build_installs_the_course_package(tmp_path):
     environment = tmp_path / "kernel"
     venv.create(environment, with_pip=True)
     result = subprocess.run(
-        [str(BINDER / "postBuild")], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [str(BINDER / "postBuild")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KERNEL_PYTHON_PREFIX": str(environment)},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     python = environment / "bin" / "python"
     check = subprocess.run(
-        [str(python), "-c", ("import importlib.metadata as m, utils; "
-                             "print(utils.__file__); print(sorted(d.metadata['Name'] for d in m.distributions()))")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(python),
+            "-c",
+            (
+                "import importlib.metadata as m, utils; "
+                "print(utils.__file__); print(sorted(d.metadata['Name'] for d in m.distributions()))"
+            ),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert check.returncode == 0, check.stderr[-2000:]
     path, installed = check.stdout.splitlines()
@@ -291,6 +341,7 @@ def test_binder_post_build_installs_the_course_package(tmp_path):
 # --------------------------------------------------------------------------------------------
 # Licences, citation and package metadata
 # --------------------------------------------------------------------------------------------
+
 
 def test_code_licence_is_mit_and_shipped():
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
@@ -311,19 +362,68 @@ def test_text_licence_is_cc_by_and_in_the_book_footer():
 # The keys of CITATION.cff's schema, version 1.2.0
 # (https://citation-file-format.github.io/1.2.0/schema.json): required ones, then the others.
 CFF_REQUIRED = {"cff-version", "message", "title", "authors"}
-CFF_OPTIONAL = {"abstract", "commit", "contact", "date-released", "doi", "identifiers", "keywords", "license",
-                "license-url", "preferred-citation", "references", "repository", "repository-artifact",
-                "repository-code", "type", "url", "version"}
-CFF_PERSON = {"family-names", "given-names", "name-particle", "name-suffix", "affiliation", "address", "city",
-              "country", "email", "fax", "orcid", "post-code", "region", "tel", "website", "alias"}
-CFF_ENTITY = {"name", "address", "city", "country", "date-end", "date-start", "email", "fax", "location",
-              "orcid", "post-code", "region", "tel", "website", "alias"}
+CFF_OPTIONAL = {
+    "abstract",
+    "commit",
+    "contact",
+    "date-released",
+    "doi",
+    "identifiers",
+    "keywords",
+    "license",
+    "license-url",
+    "preferred-citation",
+    "references",
+    "repository",
+    "repository-artifact",
+    "repository-code",
+    "type",
+    "url",
+    "version",
+}
+CFF_PERSON = {
+    "family-names",
+    "given-names",
+    "name-particle",
+    "name-suffix",
+    "affiliation",
+    "address",
+    "city",
+    "country",
+    "email",
+    "fax",
+    "orcid",
+    "post-code",
+    "region",
+    "tel",
+    "website",
+    "alias",
+}
+CFF_ENTITY = {
+    "name",
+    "address",
+    "city",
+    "country",
+    "date-end",
+    "date-start",
+    "email",
+    "fax",
+    "location",
+    "orcid",
+    "post-code",
+    "region",
+    "tel",
+    "website",
+    "alias",
+}
 
 
 def test_citation_file_is_valid_cff_and_agrees_with_the_metadata():
     citation: dict[str, Any] = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert CFF_REQUIRED <= set(citation), f"CITATION.cff lacks {CFF_REQUIRED - set(citation)}"
-    assert set(citation) <= CFF_REQUIRED | CFF_OPTIONAL, f"not CFF 1.2.0 keys: {set(citation) - CFF_REQUIRED - CFF_OPTIONAL}"
+    assert set(citation) <= CFF_REQUIRED | CFF_OPTIONAL, (
+        f"not CFF 1.2.0 keys: {set(citation) - CFF_REQUIRED - CFF_OPTIONAL}"
+    )
     assert citation["cff-version"] == "1.2.0"
     assert isinstance(citation["message"], str) and citation["message"].strip()
     assert isinstance(citation["title"], str) and citation["title"].startswith("Taming Gradients")
@@ -425,7 +525,8 @@ def test_workflow_uses_current_action_majors():
             major = re.fullmatch(r"v(\d+)(?:\.\d+)*", ref)
             assert major, f"{job_name}: pin {action} to a release tag, got @{ref}"
             assert int(major.group(1)) >= ACTION_MAJORS[action], (
-                f"{job_name}: {action}@{ref} is older than the current v{ACTION_MAJORS[action]}")
+                f"{job_name}: {action}@{ref} is older than the current v{ACTION_MAJORS[action]}"
+            )
 
 
 def test_workflow_tests_on_a_supported_python():
@@ -441,13 +542,15 @@ def test_workflow_deploys_the_book_the_tests_checked():
     assert steps[upload]["with"]["path"] == "_build/html"
     assert steps[upload].get("if") == ON_MAIN, "only main publishes"
     assert not any("make book" in s.get("run", "") or "jupyter-book" in s.get("run", "") for s in steps), (
-        "the test job must not rebuild the book after make test")
+        "the test job must not rebuild the book after make test"
+    )
 
     deploy = jobs["deploy"]
     assert deploy["needs"] == "test" and deploy["if"] == ON_MAIN
     used = [s.get("uses", "").partition("@")[0] for s in deploy["steps"]]
     assert used == ["actions/configure-pages", "actions/deploy-pages"], (
-        f"the deploy job only deploys the uploaded artifact (no checkout, no build); it runs {used}")
+        f"the deploy job only deploys the uploaded artifact (no checkout, no build); it runs {used}"
+    )
     assert not any("run" in s for s in deploy["steps"])
     assert deploy["environment"]["name"] == "github-pages"
 
@@ -458,7 +561,8 @@ def test_workflow_never_cancels_a_deploy_and_has_the_pages_permissions():
     # Runs of one ref share a group; only runs outside main are cancelled by a newer push.
     cancel = workflow["concurrency"]["cancel-in-progress"]
     assert cancel is False or re.fullmatch(r"\$\{\{\s*github\.ref\s*!=\s*'refs/heads/main'\s*\}\}", str(cancel)), (
-        f"a newer push must not cancel a run on main (it may be deploying); cancel-in-progress: {cancel!r}")
+        f"a newer push must not cancel a run on main (it may be deploying); cancel-in-progress: {cancel!r}"
+    )
     deploy = workflow["jobs"]["deploy"]
     assert deploy["concurrency"]["cancel-in-progress"] is False
     assert deploy["concurrency"]["group"] != workflow["concurrency"]["group"]
@@ -470,6 +574,7 @@ def test_workflow_never_cancels_a_deploy_and_has_the_pages_permissions():
 # --------------------------------------------------------------------------------------------
 # make book on a first run
 # --------------------------------------------------------------------------------------------
+
 
 def recipe(makefile: str, target: str) -> list[str]:
     """The command lines of one Makefile target."""
@@ -483,7 +588,8 @@ def test_make_shows_progress_and_one_result_line():
     setup = recipe(makefile, "$(STAMP)")
     install = [line for line in setup if "-r requirements.txt" in line]
     assert len(install) == 1 and not re.search(r"\s(--quiet|-q)\b", install[0]), (
-        "the long install must show pip's progress")
+        "the long install must show pip's progress"
+    )
     assert "tools/make.py check-python" in setup[0], "check the Python version before creating .venv"
     book = recipe(makefile, "book")
     assert sum("The book is at" in line for line in book) == 1

@@ -18,9 +18,12 @@ UNIFORM = {
     "lecun": initializers.LecunUniform,
 }
 KERAS_NAMES = {
-    (initializers.GlorotNormal, "glorot_normal"), (initializers.GlorotUniform, "glorot_uniform"),
-    (initializers.HeNormal, "he_normal"), (initializers.HeUniform, "he_uniform"),
-    (initializers.LecunNormal, "lecun_normal"), (initializers.LecunUniform, "lecun_uniform"),
+    (initializers.GlorotNormal, "glorot_normal"),
+    (initializers.GlorotUniform, "glorot_uniform"),
+    (initializers.HeNormal, "he_normal"),
+    (initializers.HeUniform, "he_uniform"),
+    (initializers.LecunNormal, "lecun_normal"),
+    (initializers.LecunUniform, "lecun_uniform"),
 }
 # A kernel with fan_in != fan_out, so that the three schemes differ.
 SHAPE = (1000, 600)
@@ -33,9 +36,9 @@ CLOSED_FORM_VARIANCE = {"glorot": 1 / 800, "he": 2 / 1000, "lecun": 1 / 1000}
         ((), (1, 1)),
         ((7,), (7, 7)),
         ((784, 256), (784, 256)),
-        ((5, 4, 8), (20, 40)),             # Conv1D: kernel 5, 4 -> 8 channels
-        ((3, 3, 16, 32), (144, 288)),      # Conv2D: 3x3, 16 -> 32 channels
-        ((2, 3, 3, 4, 6), (72, 108)),      # Conv3D
+        ((5, 4, 8), (20, 40)),  # Conv1D: kernel 5, 4 -> 8 channels
+        ((3, 3, 16, 32), (144, 288)),  # Conv2D: 3x3, 16 -> 32 channels
+        ((2, 3, 3, 4, 6), (72, 108)),  # Conv3D
     ],
 )
 def test_compute_fans_matches_the_closed_form(shape, fans):
