@@ -14,6 +14,9 @@ import os
 
 import matplotlib
 
+# TensorFlow loads once, quietly and with the course's settings, before a test module imports
+# keras or tensorflow itself (as the notebooks' setup cell does before theirs).
+import utils._tensorflow  # noqa: F401
 from utils import report
 
 matplotlib.use("Agg")

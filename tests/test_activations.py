@@ -1,9 +1,9 @@
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from utils import activations, diagnostics, models, vocabulary
-from utils._tensorflow import keras
 
 LOWER, UPPER = 0.1, 0.3
 

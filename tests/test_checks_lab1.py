@@ -1,10 +1,11 @@
 """Lab 1 checks accept the reference answers and reject stubs and plausible wrong answers."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from utils import checks, diagnostics
-from utils._tensorflow import keras, tf
+from utils import checks, diagnostics, experiments
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -79,13 +80,13 @@ def _tilted(norms, factor):
 
 
 def test_mystery_models_match_their_hidden_verdicts():
-    x, y = checks._framework._digits_batch()
+    x, y = checks._framework.digits_batch()
     for name, model in checks.build_mystery_models().items():
         norms = diagnostics.gradient_norms(model, x, y)
         # Far from the thresholds, so the verdicts hold on any machine: the slope can move by a
         # factor of 10 and the height by a factor of 100 either way.
         verdicts = {
-            checks.lab1._diagnose(variant)
+            checks.lab1.diagnose(variant)
             for variant in (norms, _tilted(norms, 10), _tilted(norms, 0.1), norms * 100, norms / 100)
         }
         assert verdicts == {CORRECT_DIAGNOSIS[name]}, (name, norms)
@@ -93,15 +94,15 @@ def test_mystery_models_match_their_hidden_verdicts():
 
 def test_a_level_profile_at_the_wrong_height_is_not_healthy():
     """Chapter 1's tanh network with N(0, 0.03²) weights: level, and about 5e-13 in every layer."""
-    x, y = checks._framework._digits_batch()
-    norms = diagnostics.gradient_norms_at_init(20, 0.03, "tanh", x, y)
+    x, y = checks._framework.digits_batch()
+    norms = experiments.gradient_norms_at_init(x, y, num_layers=20, weight_std=0.03, activation="tanh")
     assert norms.max() < 1e-10
     assert 0.1 < norms[0] / norms[-1] < 10  # the slope alone would call it healthy
-    assert checks.lab1._diagnose(norms) == "vanishing"
-    exploded = diagnostics.gradient_norms_at_init(20, 0.25, "linear", x, y)
+    assert checks.lab1.diagnose(norms) == "vanishing"
+    exploded = experiments.gradient_norms_at_init(x, y, num_layers=20, weight_std=0.25, activation="linear")
     assert 0.1 < exploded[0] / exploded[-1] < 10 and exploded.min() > 1e5
-    assert checks.lab1._diagnose(exploded) == "exploding"
-    assert checks.lab1._diagnose(np.full(12, 0.5)) == "healthy"
+    assert checks.lab1.diagnose(exploded) == "exploding"
+    assert checks.lab1.diagnose(np.full(12, 0.5)) == "healthy"
 
 
 def test_mystery_diagnosis():
@@ -138,7 +139,7 @@ def test_fixed_network_bar_sits_clear_of_seed_noise(initializer):
     accuracies = []
     for seed in range(5):
         run = checks.train_fix_candidate("relu", initializer, seed=seed)
-        assert 0.1 <= run.ratio <= 10 and checks.lab1._diagnose(run.gradient_norms) == "healthy", (seed, run.ratio)
+        assert 0.1 <= run.ratio <= 10 and checks.lab1.diagnose(run.gradient_norms) == "healthy", (seed, run.ratio)
         accuracies.append(run.val_accuracy)
     assert min(accuracies) >= checks.lab1.FIX_TARGET_ACCURACY + 0.15, accuracies
     assert checks.check_fixed_network("relu", initializer).passed

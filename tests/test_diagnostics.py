@@ -1,9 +1,10 @@
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from numpy.testing import assert_allclose
 
 from utils import diagnostics, models, setup
-from utils._tensorflow import keras, tf
 
 
 def ratio_first_to_last(norms):

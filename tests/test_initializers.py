@@ -1,11 +1,11 @@
 import math
 
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from utils import initializers, models
-from utils._tensorflow import keras
 
 NORMAL = {
     "glorot": initializers.GlorotNormal,

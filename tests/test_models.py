@@ -1,11 +1,11 @@
 import functools
 
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from utils import initializers, models, setup, vocabulary
-from utils._tensorflow import keras
 
 
 def names(model):

@@ -10,7 +10,7 @@ from tools import robustness
 SOURCE = """from utils import report, setup
 setup.configure(seed=42, verbose=False)
 import numpy as np
-from utils._tensorflow import tf
+import tensorflow as tf
 value = float(np.random.rand())
 report.glue(value=value, threads=tf.config.threading.get_intra_op_parallelism_threads())
 report.claim(value < 2.0, "a uniform draw is below 2")

@@ -3,12 +3,12 @@ import random
 import subprocess
 import sys
 
+import keras
 import matplotlib as mpl
 import numpy as np
 import pytest
 
 from utils import plotting, setup
-from utils._tensorflow import keras
 
 
 def test_set_seed_repeats_python_numpy_and_keras():

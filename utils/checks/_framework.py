@@ -324,7 +324,3 @@ def digits_batch(size: int = 256) -> tuple[Any, Any]:
 
     digits = load_digits()
     return digits.x_train[:size], digits.y_train[:size]
-
-
-# The old name, until tests/test_checks_lab1.py calls digits_batch.
-_digits_batch = digits_batch

@@ -28,6 +28,7 @@ __all__ = [
     "check_gradient_norms",
     "check_mystery_diagnosis",
     "check_relative_change",
+    "diagnose",
     "train_fix_candidate",
 ]
 
@@ -83,8 +84,24 @@ def _ratio(norms: Any) -> float:
     return first / last
 
 
-def _diagnose(norms: Any) -> str:
-    """Give the verdict of exercise 1.2 for per-layer gradient norms (input to output): slope, then height."""
+def diagnose(norms: Any) -> str:
+    """Give the verdict of exercise 1.2 for per-layer gradient norms (input to output): slope, then height.
+
+    Parameters
+    ----------
+    norms : array-like, shape (layers,)
+        Gradient norms, input to output.
+
+    Returns
+    -------
+    str
+        One of :data:`DIAGNOSES`.
+
+    Examples
+    --------
+    >>> diagnose([1e-9, 1e-5, 1e-1])
+    'vanishing'
+    """
     import numpy as np
 
     norms = np.asarray(norms, dtype=float)
@@ -177,7 +194,7 @@ def check_mystery_diagnosis(diagnosis: dict[str, str]) -> str:
     wrong = []
     for name in names:
         norms = gradient_norms(models[name], x, y)
-        if diagnosis[name] != _diagnose(norms):
+        if diagnosis[name] != diagnose(norms):
             wrong.append(
                 f"{name} is not {diagnosis[name]} (first/last ratio {_ratio(norms):.1e}, "
                 f"norms from {norms.min():.1e} to {norms.max():.1e})"
@@ -407,7 +424,7 @@ def check_fixed_network(activation: Any, kernel_initializer: Any) -> str:
             "pair the activation with the initializer designed for it (chapter 2)",
         )
     norms = run.gradient_norms
-    if _diagnose(norms) != "healthy":
+    if diagnose(norms) != "healthy":
         raise Failed(
             f"gradient norms that are not all below {VANISHED_BELOW:g} or all above {EXPLODED_ABOVE:g}",
             f"norms from {norms.min():.1e} to {norms.max():.1e}",
