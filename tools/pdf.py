@@ -24,11 +24,11 @@ PDF_NAME = "taming-gradients.pdf"
 MARGIN = {"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"}
 
 
-def print_pages(html: Path = browser.HTML) -> list[tuple[str, str, bytes]]:
-    """Each table-of-contents page as (entry, title, PDF bytes), in order."""
+def print_pages(html: Path = browser.HTML, entries: list[str] | None = None) -> list[tuple[str, str, bytes]]:
+    """Each table-of-contents page (or each of ``entries``) as (entry, title, PDF bytes), in order."""
     printed = []
     with browser.serve(html) as book_url, browser.chromium() as chromium:
-        for entry in course.toc_files():
+        for entry in course.toc_files() if entries is None else entries:
             with browser.PageVisit(chromium, book_url, entry) as visit:
                 visit.wait_for_math()
                 visit.page.emulate_media(media="print")
