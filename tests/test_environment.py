@@ -222,15 +222,39 @@ def running_pinned_environment() -> bool:
     return check.returncode == 0
 
 
+OUTSIDE = [f"3.{int(SUPPORTED[0][2:]) - 1}", f"3.{int(SUPPORTED[-1][2:]) + 1}"]
+
+
+@pytest.fixture(scope="module")
+def resolutions(tmp_path_factory):
+    """Every resolve this module needs, started at once: pip mostly waits on the index.
+
+    Maps a Python version to a future of (pip's result, the path of its report).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path_factory.mktemp("resolve")
+    versions = [version for version in SUPPORTED if not is_this_pinned_environment(version)] + OUTSIDE
+    with ThreadPoolExecutor(max_workers=len(versions)) as pool:
+        yield {
+            version: pool.submit(lambda v=version: (resolve(v, folder / f"{v}.json"), folder / f"{v}.json"))
+            for version in versions
+        }
+
+
+def is_this_pinned_environment(python_version: str) -> bool:
+    """Whether the environment running the tests is this Python's, installed from the pins."""
+    return python_version == f"{sys.version_info.major}.{sys.version_info.minor}" and running_pinned_environment()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("python_version", SUPPORTED)
-def test_pinned_environment_resolves_for_each_supported_python(python_version, tmp_path):
-    if python_version == f"{sys.version_info.major}.{sys.version_info.minor}" and running_pinned_environment():
+def test_pinned_environment_resolves_for_each_supported_python(python_version, resolutions):
+    if is_this_pinned_environment(python_version):
         # The environment running this test was installed from the pins on this Python, which
-        # shows more than a resolve does, at no cost; other Pythons need pip's resolver.
+        # shows more than a resolve does; other Pythons need pip's resolver.
         return
-    report_path = tmp_path / "report.json"
-    result = resolve(python_version, report_path)
+    result, report_path = resolutions[python_version].result()
     assert result.returncode == 0, (
         f"requirements.txt does not resolve for Python {python_version}, which requires-python "
         f"({REQUIRES_PYTHON}) admits. Change the pins, or narrow requires-python (and the classifiers, "
@@ -243,9 +267,9 @@ def test_pinned_environment_resolves_for_each_supported_python(python_version, t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("python_version", [f"3.{int(SUPPORTED[0][2:]) - 1}", f"3.{int(SUPPORTED[-1][2:]) + 1}"])
-def test_pinned_environment_does_not_resolve_just_outside_the_range(python_version, tmp_path):
-    result = resolve(python_version, tmp_path / "report.json")
+@pytest.mark.parametrize("python_version", OUTSIDE)
+def test_pinned_environment_does_not_resolve_just_outside_the_range(python_version, resolutions):
+    result, _ = resolutions[python_version].result()
     assert result.returncode != 0, (
         f"requirements.txt also resolves for Python {python_version}: widen requires-python in "
         f"pyproject.toml (and the classifiers, README.md and how-to-use.md) to include it"
