@@ -14,11 +14,6 @@ import os
 
 import matplotlib
 
-# One TensorFlow compute thread per process: `make test` runs three workers and their kernels
-# on two cores, where TensorFlow's default thread pools (one thread per core each) only contend.
-# The kernels inherit it. The book's claims hold with one thread (tools/robustness.py checks them).
-os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
-
 # TensorFlow loads once, quietly and with the course's settings, before a test module imports
 # keras or tensorflow itself (as the notebooks' setup cell does before theirs).
 import utils._tensorflow  # noqa: F401
