@@ -7,6 +7,9 @@ import tensorflow as tf
 
 from utils import checks, diagnostics, experiments
 
+#: The function itself: the fixture below replaces it, in this module, by one that shares runs.
+TRAIN_FIX_CANDIDATE = checks.lab1.train_fix_candidate
+
 
 @pytest.fixture(scope="module", autouse=True)
 def _train_each_candidate_once():
@@ -218,3 +221,17 @@ def test_barely_moved(trained_slowly):
     assert too_few.status == "failed" and "these moved by less than 1 %" in too_few.message
     not_names = checks.check_barely_moved([1, 2], before, model)
     assert not_names.status == "failed" and "list of layer names" in not_names.message
+
+
+@pytest.mark.slow
+def test_a_network_trained_again_from_its_compiled_copy_matches_a_fresh_one():
+    """train_fix_candidate reuses the compiled network of a pair named by strings: it trains the same, bit for bit.
+
+    The same ReLU given as a function is never cached, so that network is compiled afresh.
+    """
+    train = TRAIN_FIX_CANDIDATE  # not the module's sharing stand-in
+    fresh = train(keras.activations.relu, "he_normal", 3)
+    for reused in (train("relu", "he_normal", 3), train("relu", "he_normal", 3)):
+        assert reused.val_accuracy == fresh.val_accuracy and reused.steps == fresh.steps == 272
+        np.testing.assert_array_equal(reused.gradient_norms, fresh.gradient_norms)
+        np.testing.assert_array_equal(reused.relative_change, fresh.relative_change)
