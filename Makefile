@@ -31,7 +31,7 @@ browser:
 
 # Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers.
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest -n 4 --dist loadscope --durations=25
+	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 
 # ruff, stripped notebooks and up-to-date generated files: the hooks of .pre-commit-config.yaml,
 # which call the tools pinned in $(VENV) (hence $(BIN) first on PATH).
