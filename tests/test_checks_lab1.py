@@ -149,7 +149,13 @@ def test_fixed_network_bar_sits_clear_of_seed_noise(initializer):
 
 
 @pytest.mark.slow
-def test_fixed_network_rejects_the_vanishing_original_and_a_mismatched_pair():
+def test_fixed_network_rejects_the_vanishing_original_and_a_mismatched_pair(monkeypatch):
+    """Each is rejected at initialization, before any training (training here fails the test)."""
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the check trained a network that fails at initialization")
+
+    monkeypatch.setattr(checks.lab1, "train_fix_candidate", no_training)
     original = checks.check_fixed_network("sigmoid", "glorot_uniform")
     assert original.status == "failed" and "ratio within [0.1, 10]" in original.message
     too_small = checks.check_fixed_network("relu", keras.initializers.RandomNormal(stddev=0.01))
