@@ -115,3 +115,39 @@ def test_every_figure_has_alt_text(path):
         assert ".png" not in text and "/" not in text, (
             f"{where}: the alt text {text!r} looks like a file name; describe the figure instead"
         )
+
+
+UTILS_MODULES = sorted(path.stem for path in (course.ROOT / "utils").glob("*.py") if not path.stem.startswith("_")) + [
+    "checks"
+]
+
+
+def prose_texts():
+    """(where, text) of every Markdown cell of the book's notebooks and of the top-level pages."""
+    for path in NOTEBOOKS:
+        if path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            yield from (
+                (f"{path.relative_to(course.ROOT)} cell {index}", "".join(cell["source"]))
+                for index, cell in enumerate(cells)
+                if cell["cell_type"] == "markdown"
+            )
+        else:
+            yield str(path.relative_to(course.ROOT)), path.read_text(encoding="utf-8")
+    for path in course.ROOT.glob("*.md"):
+        yield path.name, path.read_text(encoding="utf-8")
+
+
+def test_the_prose_names_utils_functions_that_exist():
+    """A function moved between modules must not leave its old name in the text (`widgets.plot_...`)."""
+    import importlib
+
+    pattern = re.compile(rf"`(?:utils\.)?({'|'.join(UTILS_MODULES)})\.([A-Za-z_]\w*)")
+    named, stale = 0, []
+    for where, text in prose_texts():
+        for module, name in pattern.findall(text):
+            named += 1
+            if not hasattr(importlib.import_module(f"utils.{module}"), name):
+                stale.append(f"{where}: {module}.{name}")
+    assert named >= 10, f"the pattern found only {named} names in the prose; is it still right?"
+    assert not stale, "the text names functions that utils does not have:\n" + "\n".join(stale)
