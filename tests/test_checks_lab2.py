@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 import pytest
 
 from utils import checks, initializers
@@ -196,8 +197,10 @@ def test_tanh_verdict_is_the_same_for_equivalent_answers_and_other_seeds(initial
     """
     passes = initializer in SCALE_1_5
     low, high = checks.lab2.TANH_GRADIENT_BAND
+    all_stds, all_ratios, _ = checks.lab2.measure_tanh_initializer(initializer, seeds=range(25))
     for start in range(0, 25, 5):
-        stds, _, mean_ratio = checks.lab2.measure_tanh_initializer(initializer, seeds=range(start, start + 5))
+        stds, ratios = all_stds[start : start + 5], all_ratios[start : start + 5]
+        mean_ratio = float(np.exp(np.mean(np.log(ratios))))  # as the check averages seeds 0-4
         assert stds.min() >= checks.lab2.TANH_STD_BAND[0], (start, stds.min())
         if passes:
             assert low * 1.5 <= mean_ratio <= high / 1.5, (start, mean_ratio)

@@ -2,6 +2,7 @@
 
 import inspect
 
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -27,6 +28,7 @@ def probe():
     "function, data",
     [
         (experiments.compute_signal_propagation, ["x", "y"]),
+        (experiments.compute_signal_propagation_over_seeds, ["x", "y"]),
         (experiments.gradient_norms_at_init, ["x", "y"]),
         (experiments.compute_activation_profile, []),
     ],
@@ -144,6 +146,31 @@ def test_compute_signal_propagation_bad_arguments(probe, data, kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         experiments.compute_signal_propagation(*data(*probe), **{"num_layers": 2, "units": 4, **kwargs})
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "activation, initializer",
+    [
+        ("tanh", keras.initializers.VarianceScaling(2.0, "fan_in", "untruncated_normal")),
+        ("selu", "lecun_normal"),
+        (lambda: keras.layers.LeakyReLU(negative_slope=0.2), "he_uniform"),
+    ],
+    ids=["tanh", "selu", "leaky relu layers"],
+)
+def test_over_seeds_equals_one_fresh_network_per_seed(probe, activation, initializer):
+    settings = {"activation": activation, "kernel_initializer": initializer, "num_layers": 6, "units": 8}
+    results = experiments.compute_signal_propagation_over_seeds(*probe, seeds=np.array([3, 0, 3]), **settings)
+    assert len(results) == 3
+    for seed, result in zip((3, 0, 3), results, strict=True):
+        alone = experiments.compute_signal_propagation(*probe, seed=seed, **settings)
+        np.testing.assert_array_equal(result.activation_std, alone.activation_std)
+        np.testing.assert_array_equal(result.gradient_norms, alone.gradient_norms)
+    assert not np.array_equal(results[0].gradient_norms, results[1].gradient_norms)
+
+
+def test_over_seeds_bad_seeds(probe):
+    with pytest.raises(ValueError, match=r"^seeds must be a non-empty sequence of non-negative integers; got none$"):
+        experiments.compute_signal_propagation_over_seeds(*probe, seeds=[], num_layers=2, units=4)
 
 
 # --- gradient_norms_at_init ----------------------------------------------------------------------------------------

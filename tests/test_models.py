@@ -1,4 +1,5 @@
 import functools
+import re
 
 import keras
 import numpy as np
@@ -166,7 +167,66 @@ def test_bad_names_list_the_vocabulary(kwargs, names):
 
 
 def test_models_exports_only_its_functions():
-    assert sorted(models.__all__) == ["build_mlp", "seeded_initializer"]
+    assert sorted(models.__all__) == ["build_mlp", "redraw_kernels", "seeded_initializer"]
+
+
+# --- redraw_kernels ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "initializer",
+    [
+        "he_normal",
+        keras.initializers.VarianceScaling(1.5, "fan_in", "uniform"),
+        keras.initializers.RandomNormal(stddev=0.3),
+        initializers.LecunUniform(),
+    ],
+    ids=["name", "VarianceScaling", "RandomNormal", "course initializer"],
+)
+def test_redrawn_weights_are_a_fresh_builds_bit_for_bit(initializer):
+    def build(seed):
+        return models.build_mlp(4, 8, "tanh", models.seeded_initializer(initializer, seed), input_dim=5, num_classes=3)
+
+    model = build(0)
+    model.layers[1].bias.assign(np.ones(8))  # a bias that moved: redrawing sets it back to zero
+    for seed in (7, 0):
+        redrawn = models.redraw_kernels(model, models.seeded_initializer(initializer, seed))
+        assert redrawn is model
+        fresh = build(seed).get_weights()
+        assert len(fresh) == len(model.get_weights()) == 10
+        for index, (got, expected) in enumerate(zip(model.get_weights(), fresh, strict=True)):
+            np.testing.assert_array_equal(got, expected, err_msg=f"weight {index}, seed {seed}")
+
+
+def test_redraw_kernels_draws_each_layer_with_its_own_seed():
+    model = models.redraw_kernels(
+        models.build_mlp(3, 6, "relu", input_dim=6, num_classes=6), models.seeded_initializer("he_normal", 2)
+    )
+    kernels = [layer.kernel.numpy() for layer in model.layers]
+    assert not any(np.array_equal(a, b) for i, a in enumerate(kernels) for b in kernels[i + 1 :])
+
+
+NOT_AN_MLP = "model must be a built network from build_mlp (Dense layers hidden_1 ... output)"
+
+
+@pytest.mark.parametrize(
+    "model, initializer, message",
+    [
+        ("model", "he_normal", f"{NOT_AN_MLP}; got 'model'"),
+        (
+            keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="dense")]),
+            "he_normal",
+            f"{NOT_AN_MLP}; got Sequential",
+        ),
+        (None, "kaiming_normal", "kernel_initializer must be one of"),
+    ],
+    ids=["not a model", "another model", "unknown initializer"],
+)
+def test_redraw_kernels_bad_arguments(model, initializer, message):
+    model = models.build_mlp(2, 3, "relu", input_dim=2, num_classes=2) if model is None else model
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}") as error:
+        models.redraw_kernels(model, initializer)
+    assert "\n" not in str(error.value)
 
 
 # --- seeded_initializer ------------------------------------------------------------------------------------------

@@ -80,6 +80,25 @@ def test_check_seed_names_its_parameter():
     assert raised(lambda: _validation.check_seed(-1, "data_seed")) == "data_seed must be a non-negative integer; got -1"
 
 
+def test_check_seeds_returns_a_tuple_of_python_ints():
+    assert _validation.check_seeds(range(3)) == (0, 1, 2)
+    assert _validation.check_seeds(np.arange(2)) == (0, 1) and type(_validation.check_seeds([np.int64(4)])[0]) is int
+
+
+@pytest.mark.parametrize(
+    "seeds, message",
+    [
+        ([], "seeds must be a non-empty sequence of non-negative integers; got none"),
+        (3, "seeds must be a non-empty sequence of non-negative integers; got 3"),
+        ("012", "seeds must be a non-empty sequence of non-negative integers; got '012'"),
+        ([0, -1], "each of seeds must be a non-negative integer; got -1"),
+        ([0, 1.5], "each of seeds must be a non-negative integer; got 1.5"),
+    ],
+)
+def test_check_seeds_messages(seeds, message):
+    assert raised(lambda: _validation.check_seeds(seeds)) == message
+
+
 # --- check_number ---------------------------------------------------------------------------------------------
 
 

@@ -42,7 +42,14 @@ def suggestion(value: Any, allowed: Iterable[Any]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """Show a wrong value in an error message: a plain value's repr, else its type's name.
+
+    Examples
+    --------
+    >>> describe(np.int64(41)), describe([1, 2])
+    ('41', 'list')
+    """
     if isinstance(value, np.generic):  # np.int64(41) reads as 41
         value = value.item()
     return repr(value) if isinstance(value, (str, bytes, numbers.Number, type(None))) else type(value).__name__
@@ -64,7 +71,7 @@ def check_int(value: Any, parameter: str, *, minimum: int | None = None, maximum
         number = int(value)
         valid = (minimum is None or number >= minimum) and (maximum is None or number <= maximum)
     if not valid:
-        raise ValueError(f"{parameter} must be {_int_range(minimum, maximum)}; got {_describe(value)}")
+        raise ValueError(f"{parameter} must be {_int_range(minimum, maximum)}; got {describe(value)}")
     return number
 
 
@@ -91,6 +98,22 @@ def check_seed(seed: Any, parameter: str = "seed") -> int:
     7
     """
     return check_int(seed, parameter, minimum=0)
+
+
+def check_seeds(seeds: Any, parameter: str = "seeds") -> tuple[int, ...]:
+    """Check a non-empty sequence of seeds; return them as a tuple of ints.
+
+    Examples
+    --------
+    >>> check_seeds(range(2))
+    (0, 1)
+    """
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise ValueError(f"{parameter} must be a non-empty sequence of non-negative integers; got {describe(seeds)}")
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError(f"{parameter} must be a non-empty sequence of non-negative integers; got none")
+    return tuple(check_seed(seed, f"each of {parameter}") for seed in seeds)
 
 
 def check_number(
@@ -122,9 +145,7 @@ def check_number(
             and (at_most is None or value <= at_most)
         )
     if not valid:
-        raise ValueError(
-            f"{parameter} must be {_number_range(above, at_least, below, at_most)}; got {_describe(given)}"
-        )
+        raise ValueError(f"{parameter} must be {_number_range(above, at_least, below, at_most)}; got {describe(given)}")
     return value
 
 
@@ -160,7 +181,7 @@ def check_choice(value: Any, parameter: str, allowed: Iterable[Any], *, also: st
     if not found:
         extra = f" {also}" if also else ""
         raise ValueError(
-            f"{parameter} must be one of {quoted(allowed)}{extra}; got {_describe(value)}{suggestion(value, allowed)}"
+            f"{parameter} must be one of {quoted(allowed)}{extra}; got {describe(value)}{suggestion(value, allowed)}"
         )
     return value
 

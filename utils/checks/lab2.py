@@ -288,18 +288,15 @@ def measure_tanh_initializer(kernel_initializer: Any, seeds: Any = TANH_SEEDS) -
     from utils import experiments
 
     x, y = digits_batch()
-    results = [
-        experiments.compute_signal_propagation(
-            x,
-            y,
-            activation="tanh",
-            kernel_initializer=kernel_initializer,
-            num_layers=TANH_DEPTH,
-            units=TANH_UNITS,
-            seed=seed,
-        )
-        for seed in seeds
-    ]
+    results = experiments.compute_signal_propagation_over_seeds(
+        x,
+        y,
+        seeds=seeds,
+        activation="tanh",
+        kernel_initializer=kernel_initializer,
+        num_layers=TANH_DEPTH,
+        units=TANH_UNITS,
+    )
     stds = np.array([result.activation_std for result in results])
     ratios = np.array([float(result.gradient_norms[0] / result.gradient_norms[-1]) for result in results])
     with np.errstate(divide="ignore", invalid="ignore"):
