@@ -129,7 +129,7 @@ def test_the_widget_state_is_asked_of_the_kernel_with_an_outputs_trait(tmp_path)
 
 
 def test_notebooks_are_queued_first_and_the_book_last(request):
-    """The order that lets ``built_book`` wait for nbval under ``--dist loadscope``."""
+    """The order that lets ``built_book`` wait for nbval (``--dist loadgroup``); a notebook's cells stay together."""
     items = request.session.items
     if not any(nbval_cache._notebook(item) for item in items):
         pytest.skip("no notebook collected in this run")
@@ -138,5 +138,12 @@ def test_notebooks_are_queued_first_and_the_book_last(request):
         0 if nbval_cache._notebook(item) else 2 if nbval_cache._scope(item) in book_scopes else 1 for item in items
     ]
     assert kinds == sorted(kinds)
+    others = [item for item, kind in zip(items, kinds, strict=True) if kind == 1]
+    slow = [0 if item.get_closest_marker("slow") else 1 for item in others]
+    assert slow == sorted(slow), "the slow tests are queued first, so that none of them finishes the run alone"
+    for item in items:
+        if nbval_cache._notebook(item):
+            groups = [mark.args[0] for mark in item.iter_markers("xdist_group")]
+            assert groups == [nbval_cache._scope(item)], (item.nodeid, groups)
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False

@@ -20,9 +20,13 @@ cache``) ran every page a second time. With it:
   waits until every page that this session's nbval items produce is stored or failed.
   A failed page is executed by the build, which then reports the failure itself.
 
-The test items are ordered so that this cannot deadlock under ``--dist loadscope``:
-notebooks first (slowest first), then the other tests, then the modules that use the
-built book (:func:`pytest_collection_modifyitems`).
+Scheduling under ``make test`` (``-n 3 --dist loadgroup``): a notebook's cells share one
+kernel, so each notebook is one ``xdist_group`` and runs on one worker
+(:func:`pytest_itemcollected`); every other test goes to whichever worker is free, unless its
+module keeps its tests together with ``pytestmark = pytest.mark.xdist_group(...)`` (for an
+expensive module fixture). The items are ordered so that this cannot deadlock and the workers
+finish together (:func:`pytest_collection_modifyitems`): notebooks first (slowest first), then
+the other tests (``slow`` ones first), then the modules that use the built book.
 """
 
 from __future__ import annotations
@@ -234,7 +238,7 @@ def _enabled(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist's loadscope queues the scopes with the most tests first unless told not to
+    # pytest-xdist's loadgroup (a loadscope) queues the scopes with the most tests first unless told not to
     # (--no-loadscope-reorder): keep this plugin's order, or a book test can wait for a small
     # notebook queued behind it.
     if hasattr(config.option, "loadscopereorder"):
@@ -258,12 +262,19 @@ def _scope(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Keep a notebook's cells on one pytest-xdist worker, in order: they share one kernel."""
+    if _notebook(item) is not None:
+        item.add_marker(pytest.mark.xdist_group(_scope(item)))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks first (slowest first), then the other tests, then every module that uses the built book.
+    """Notebooks first (slowest first), then the other tests (slow first), then every module that uses the built book.
 
-    Under ``--dist loadscope`` a worker that reaches the book has then had every notebook
-    handed out before it, so ``built_book`` can wait for them without a deadlock.
+    pytest-xdist hands out the work in this order, so a worker that reaches the book has had
+    every notebook handed out before it, and ``built_book`` can wait for them without a
+    deadlock. Starting the long tests early keeps one of them from finishing the run alone.
     """
     book_scopes = {_scope(item) for item in items if "built_book" in getattr(item, "fixturenames", ())}
     first_index: dict[str, int] = {}
@@ -274,7 +285,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         scope = _scope(item)
         if _notebook(item) is not None:
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
-        return (2 if scope in book_scopes else 1, 0, first_index[scope])
+        slow_first = 0 if item.get_closest_marker("slow") else 1
+        return (2 if scope in book_scopes else 1, slow_first, first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
