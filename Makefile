@@ -30,9 +30,9 @@ browser:
 	tools/install-browser.sh
 
 # Unit tests, every notebook (nbval), the strict book build and the browser test, on 3 workers
-# (a notebook's cells on one; tools/nbval_cache.py).
+# (test by test, but a notebook's cells on one worker: tools/nbval_cache.py).
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest -n 3 --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 
 # ruff, stripped notebooks and up-to-date generated files: the hooks of .pre-commit-config.yaml,
 # which call the tools pinned in $(VENV) (hence $(BIN) first on PATH).

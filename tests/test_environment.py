@@ -26,9 +26,6 @@ from packaging.utils import canonicalize_name
 
 from tools import course
 
-# One pytest-xdist worker for the whole module: the fixture `resolutions` asks the index once for every Python.
-pytestmark = pytest.mark.xdist_group("test_environment")
-
 ROOT = course.ROOT
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]

@@ -20,13 +20,13 @@ cache``) ran every page a second time. With it:
   waits until every page that this session's nbval items produce is stored or failed.
   A failed page is executed by the build, which then reports the failure itself.
 
-Scheduling under ``make test`` (``-n 3 --dist loadgroup``): a notebook's cells share one
-kernel, so each notebook is one ``xdist_group`` and runs on one worker
-(:func:`pytest_itemcollected`); every other test goes to whichever worker is free, unless its
-module keeps its tests together with ``pytestmark = pytest.mark.xdist_group(...)`` (for an
-expensive module fixture). The items are ordered so that this cannot deadlock and the workers
-finish together (:func:`pytest_collection_modifyitems`): notebooks first (slowest first), then
-the other tests (``slow`` ones first), then the modules that use the built book.
+Scheduling under ``make test`` (``-n 3 --dist loadscope``): pytest-xdist hands out work in
+units, by default a module or a notebook each. :class:`Scheduling` makes every test its own
+unit, so that the long tests of one module run on all the workers at once, except a
+notebook's cells, which share one kernel, and the modules in :data:`KEEP_TOGETHER`, whose
+module fixture is expensive. The items are ordered so that this cannot deadlock and the
+workers finish together (:func:`pytest_collection_modifyitems`): notebooks first (slowest
+first), then the other tests (``slow`` ones first), then the modules that use the built book.
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ def _enabled(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist's loadgroup (a loadscope) queues the scopes with the most tests first unless told not to
+    # pytest-xdist's loadscope queues the scopes with the most tests first unless told not to
     # (--no-loadscope-reorder): keep this plugin's order, or a book test can wait for a small
     # notebook queued behind it.
     if hasattr(config.option, "loadscopereorder"):
@@ -262,10 +262,40 @@ def _scope(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """Keep a notebook's cells on one pytest-xdist worker, in order: they share one kernel."""
-    if _notebook(item) is not None:
-        item.add_marker(pytest.mark.xdist_group(_scope(item)))
+#: Test modules whose tests run on one pytest-xdist worker: each has an expensive module fixture.
+KEEP_TOGETHER = frozenset({"tests/test_environment.py"})  # one resolve against the index per Python
+
+
+def work_unit(nodeid: str) -> str:
+    """Return the unit of work that pytest-xdist hands to one worker: a notebook, a KEEP_TOGETHER module or one test."""
+    path = nodeid.split("::", 1)[0]
+    if path.endswith(".ipynb") or is_lab_page(course.ROOT / path) or path in KEEP_TOGETHER:
+        return path
+    return nodeid
+
+
+def _scheduling_class() -> type:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        """pytest-xdist's loadscope, with :func:`work_unit` as the scope."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return Scheduling
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under ``--dist loadscope``, schedule by :func:`work_unit`.
+
+    Not ``--dist loadgroup`` and ``xdist_group`` marks: pytest-xdist 3.8 groups by renaming
+    ``item._nodeid``, which pytest 9 no longer reads, so the marks never reach its scheduler.
+    """
+    if config.getvalue("dist") == "loadscope":
+        return _scheduling_class()(config, log)
+    return None
 
 
 @pytest.hookimpl(trylast=True)
