@@ -3,9 +3,10 @@
 The environment imitates Colab's: the course's TensorFlow, Keras and NumPy are
 visible through a .pth file (as Colab's preinstalled packages are), and ipywidgets
 7.7.1, the version Colab ships, is installed first. ``pip install`` of the course
-package, with its dependencies, must then add the package and change none of them.
-Then a probe notebook runs from an empty folder with the installed package: the
-setup cell every notebook opens with, an import of every module, an exercise check,
+package, with its dependencies, must then add the package and change none of them,
+and importing it must raise no DeprecationWarning. (Binder's ``--no-deps`` install is
+tested in test_environment.py.) Then a probe notebook runs from an empty folder with
+the installed package: the setup cell every notebook opens with, an import of every module, an exercise check,
 and the three explorers with ipywidgets 7 (the course notebooks themselves are
 executed once, by nbval, in the project's environment: tools/nbval_cache.py).
 """
@@ -115,6 +116,10 @@ def test_installing_the_course_keeps_colabs_packages_and_its_notebooks_run(colab
 
     folder = tmp_path / "empty"  # no utils/ beside the notebook: the installed package must serve
     folder.mkdir()
+    quiet = run(
+        [colab, "-W", "error::DeprecationWarning", "-c", "import utils; from utils import checks, models"], cwd=folder
+    )
+    assert quiet.returncode == 0, f"importing the installed package warns or fails:\n{quiet.stderr[-2000:]}"
     probe_notebook(folder / "probe.ipynb")
     executed = run(
         [

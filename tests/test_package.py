@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
@@ -198,44 +197,3 @@ def test_the_wheel_ships_every_module(tmp_path):
     expected = {str(p.relative_to(course.ROOT)) for p in (course.ROOT / "utils").rglob("*.py")}
     assert expected <= shipped, sorted(expected - shipped)
     assert not any(name.startswith(("tests/", "tools/")) for name in shipped)
-
-
-@pytest.mark.slow
-def test_installs_without_dependencies_where_tensorflow_already_is(tmp_path):
-    """As in Colab: TensorFlow is there, and `pip install` adds only the course package."""
-    import site
-    import venv
-
-    env = tmp_path / "colab"
-    venv.create(env, with_pip=True)
-    python = env / "bin" / "python"
-    # Make this environment's packages (TensorFlow, Keras, ...) visible, as Colab's are.
-    target = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    (Path(target) / "preinstalled.pth").write_text(site.getsitepackages()[0] + "\n")
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(course.ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert install.returncode == 0, install.stderr[-2000:]
-    check = subprocess.run(
-        [
-            str(python),
-            "-W",
-            "error::DeprecationWarning",
-            "-c",
-            "import utils; from utils import checks, models; print(utils.__file__)",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert check.returncode == 0, check.stderr[-2000:]
-    assert check.stdout.strip().startswith(target), check.stdout
