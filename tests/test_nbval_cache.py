@@ -130,17 +130,17 @@ def test_the_widget_state_is_asked_of_the_kernel_with_an_outputs_trait(tmp_path)
     assert models["OutputModel"]["outputs"][0]["data"]["image/png"] == "iVBORw0KGgo="
 
 
-def test_notebooks_are_queued_first_and_the_book_last(request):
+def test_notebooks_are_queued_first_then_the_book_then_the_rest(request):
     """The order that lets ``built_book`` wait for nbval (``--dist loadscope``); a notebook's cells stay together."""
     items = request.session.items
     if not any(nbval_cache._notebook(item) for item in items):
         pytest.skip("no notebook collected in this run")
     book_scopes = {nbval_cache._scope(i) for i in items if "built_book" in getattr(i, "fixturenames", ())}
     kinds = [
-        0 if nbval_cache._notebook(item) else 2 if nbval_cache._scope(item) in book_scopes else 1 for item in items
+        0 if nbval_cache._notebook(item) else 1 if nbval_cache._scope(item) in book_scopes else 2 for item in items
     ]
     assert kinds == sorted(kinds)
-    others = [item for item, kind in zip(items, kinds, strict=True) if kind == 1]
+    others = [item for item, kind in zip(items, kinds, strict=True) if kind == 2]
     slow = [0 if item.get_closest_marker("slow") else 1 for item in others]
     assert slow == sorted(slow), "the slow tests are queued first, so that none of them finishes the run alone"
     units = {nbval_cache.work_unit(item.nodeid) for item in items if nbval_cache._notebook(item)}

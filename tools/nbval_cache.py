@@ -26,7 +26,7 @@ unit, so that the long tests of one module run on all the workers at once, excep
 notebook's cells, which share one kernel, and the modules in :data:`KEEP_TOGETHER`, whose
 module fixture is expensive. The items are ordered so that this cannot deadlock and the
 workers finish together (:func:`pytest_collection_modifyitems`): notebooks first (slowest
-first), then the other tests (``slow`` ones first), then the modules that use the built book.
+first), then the modules that use the built book, then the other tests (``slow`` ones first).
 """
 
 from __future__ import annotations
@@ -300,11 +300,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks first (slowest first), then the other tests (slow first), then every module that uses the built book.
+    """Notebooks first (slowest first), then every module that uses the built book, then the other tests (slow first).
 
     pytest-xdist hands out the work in this order, so a worker that reaches the book has had
     every notebook handed out before it, and ``built_book`` can wait for them without a
-    deadlock. Starting the long tests early keeps one of them from finishing the run alone.
+    deadlock. The book's tests come next because they mostly wait (for Chromium, MathJax and
+    the network-idle state): while they do, the other workers compute. Among the other tests
+    the long ones start first, so that none of them finishes the run alone.
     """
     book_scopes = {_scope(item) for item in items if "built_book" in getattr(item, "fixturenames", ())}
     first_index: dict[str, int] = {}
@@ -316,7 +318,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if _notebook(item) is not None:
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
         slow_first = 0 if item.get_closest_marker("slow") else 1
-        return (2 if scope in book_scopes else 1, slow_first, first_index[scope])
+        return (1 if scope in book_scopes else 2, slow_first, first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
