@@ -30,7 +30,7 @@ browser:
 	tools/install-browser.sh
 
 # Unit tests, every notebook (nbval), the strict book build and the browser test, on 3 workers
-# (test by test, but a notebook's cells on one worker: tools/nbval_cache.py).
+# (a module or a notebook at a time, the long tests of a few modules one by one: tools/nbval_cache.py).
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 

@@ -149,7 +149,7 @@ def test_notebooks_are_queued_first_then_the_book_then_the_rest(request):
     assert getattr(request.config.option, "loadscopereorder", False) is False
 
 
-def test_a_work_unit_is_a_notebook_a_module_kept_together_or_one_test():
+def test_a_work_unit_is_a_file_or_one_test_of_a_split_module():
     assert nbval_cache.work_unit("chapters/01-vanishing-exploding-gradients.ipynb::Cell 3") == (
         "chapters/01-vanishing-exploding-gradients.ipynb"
     )
@@ -158,9 +158,8 @@ def test_a_work_unit_is_a_notebook_a_module_kept_together_or_one_test():
     assert nbval_cache.work_unit("tests/test_checks_lab2.py::test_y[he_normal]") == (
         "tests/test_checks_lab2.py::test_y[he_normal]"
     )
-    assert nbval_cache.work_unit("labs/README.md::x") == "labs/README.md::x"
-    for module in nbval_cache.KEEP_TOGETHER:
-        assert (nbval_cache.course.ROOT / module).is_file(), f"KEEP_TOGETHER names a missing module: {module}"
+    for module in nbval_cache.SPLIT:
+        assert (nbval_cache.course.ROOT / module).is_file(), f"SPLIT names a missing module: {module}"
 
 
 def test_xdist_schedules_by_work_unit():
@@ -170,4 +169,5 @@ def test_xdist_schedules_by_work_unit():
     assert issubclass(scheduling, LoadScopeScheduling)
     split = functools.partial(scheduling._split_scope, None)
     assert split("chapters/x.ipynb::Cell 1") == "chapters/x.ipynb"
-    assert split("tests/test_a.py::test_b") == "tests/test_a.py::test_b"
+    assert split("tests/test_a.py::test_b") == "tests/test_a.py"
+    assert split("tests/test_checks_lab1.py::test_b") == "tests/test_checks_lab1.py::test_b"

@@ -21,12 +21,12 @@ cache``) ran every page a second time. With it:
   A failed page is executed by the build, which then reports the failure itself.
 
 Scheduling under ``make test`` (``-n 3 --dist loadscope``): pytest-xdist hands out work in
-units, by default a module or a notebook each. :class:`Scheduling` makes every test its own
-unit, so that the long tests of one module run on all the workers at once, except a
-notebook's cells, which share one kernel, and the modules in :data:`KEEP_TOGETHER`, whose
-module fixture is expensive. The items are ordered so that this cannot deadlock and the
-workers finish together (:func:`pytest_collection_modifyitems`): notebooks first (slowest
-first), then the modules that use the built book, then the other tests (``slow`` ones first).
+units, a module or a notebook each (a notebook's cells share one kernel). The scheduler of
+:func:`pytest_xdist_make_scheduler` hands out the tests of the few modules in :data:`SPLIT`
+one by one instead, so that their long tests run on all the workers at once. The items are
+ordered so that this cannot deadlock and the workers finish together
+(:func:`pytest_collection_modifyitems`): notebooks first (slowest first), then the modules
+that use the built book, then the other tests (``slow`` ones first).
 """
 
 from __future__ import annotations
@@ -262,16 +262,17 @@ def _scope(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-#: Test modules whose tests run on one pytest-xdist worker: each has an expensive module fixture.
-KEEP_TOGETHER = frozenset({"tests/test_environment.py"})  # one resolve against the index per Python
+#: Test modules whose tests pytest-xdist hands out one by one: each holds several long tests that
+#: share nothing expensive. Every other module is one unit of work, as under plain loadscope: a unit
+#: per test costs a round trip to the controller per test, and for the many short tests that costs
+#: more than it saves (test_validation's 100 tests took 21 s as single units, against 3 s of CPU).
+SPLIT = frozenset({"tests/test_checks_lab1.py", "tests/test_checks_lab2.py", "tests/test_book_cache.py"})
 
 
 def work_unit(nodeid: str) -> str:
-    """Return the unit of work that pytest-xdist hands to one worker: a notebook, a KEEP_TOGETHER module or one test."""
+    """Return the unit of work that pytest-xdist hands to one worker: one test of a SPLIT module, else the file."""
     path = nodeid.split("::", 1)[0]
-    if path.endswith(".ipynb") or is_lab_page(course.ROOT / path) or path in KEEP_TOGETHER:
-        return path
-    return nodeid
+    return nodeid if path in SPLIT else path
 
 
 def _scheduling_class() -> type:
