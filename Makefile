@@ -29,8 +29,7 @@ book: $(STAMP)
 browser:
 	tools/install-browser.sh
 
-# Unit tests, every notebook (nbval), the strict book build and the browser test, on 3 workers
-# (a module or a notebook at a time, the long tests of a few modules one by one: tools/nbval_cache.py).
+# Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers.
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 

@@ -7,8 +7,6 @@ two-page book: a MyST page and a notebook with the same code cells.
 
 from __future__ import annotations
 
-import functools
-
 import nbformat
 import pytest
 from jupyter_cache import get_cache
@@ -130,44 +128,15 @@ def test_the_widget_state_is_asked_of_the_kernel_with_an_outputs_trait(tmp_path)
     assert models["OutputModel"]["outputs"][0]["data"]["image/png"] == "iVBORw0KGgo="
 
 
-def test_notebooks_are_queued_first_then_the_book_then_the_rest(request):
-    """The order that lets ``built_book`` wait for nbval (``--dist loadscope``); a notebook's cells stay together."""
+def test_notebooks_are_queued_first_and_the_book_last(request):
+    """The order that lets ``built_book`` wait for nbval under ``--dist loadscope``."""
     items = request.session.items
     if not any(nbval_cache._notebook(item) for item in items):
         pytest.skip("no notebook collected in this run")
     book_scopes = {nbval_cache._scope(i) for i in items if "built_book" in getattr(i, "fixturenames", ())}
     kinds = [
-        0 if nbval_cache._notebook(item) else 1 if nbval_cache._scope(item) in book_scopes else 2 for item in items
+        0 if nbval_cache._notebook(item) else 2 if nbval_cache._scope(item) in book_scopes else 1 for item in items
     ]
     assert kinds == sorted(kinds)
-    others = [item for item, kind in zip(items, kinds, strict=True) if kind == 2]
-    slow = [0 if item.get_closest_marker("slow") else 1 for item in others]
-    assert slow == sorted(slow), "the slow tests are queued first, so that none of them finishes the run alone"
-    units = {nbval_cache.work_unit(item.nodeid) for item in items if nbval_cache._notebook(item)}
-    assert units == {nbval_cache._scope(item) for item in items if nbval_cache._notebook(item)}
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False
-
-
-def test_a_work_unit_is_a_file_or_one_test_of_a_split_module():
-    assert nbval_cache.work_unit("chapters/01-vanishing-exploding-gradients.ipynb::Cell 3") == (
-        "chapters/01-vanishing-exploding-gradients.ipynb"
-    )
-    assert nbval_cache.work_unit("labs/01-diagnose-gradients.md::Cell 0") == "labs/01-diagnose-gradients.md"
-    assert nbval_cache.work_unit("tests/test_environment.py::test_x[3.12]") == "tests/test_environment.py"
-    assert nbval_cache.work_unit("tests/test_checks_lab2.py::test_y[he_normal]") == (
-        "tests/test_checks_lab2.py::test_y[he_normal]"
-    )
-    for module in nbval_cache.SPLIT:
-        assert (nbval_cache.course.ROOT / module).is_file(), f"SPLIT names a missing module: {module}"
-
-
-def test_xdist_schedules_by_work_unit():
-    from xdist.scheduler import LoadScopeScheduling
-
-    scheduling = nbval_cache._scheduling_class()
-    assert issubclass(scheduling, LoadScopeScheduling)
-    split = functools.partial(scheduling._split_scope, None)
-    assert split("chapters/x.ipynb::Cell 1") == "chapters/x.ipynb"
-    assert split("tests/test_a.py::test_b") == "tests/test_a.py"
-    assert split("tests/test_checks_lab1.py::test_b") == "tests/test_checks_lab1.py::test_b"

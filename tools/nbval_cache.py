@@ -20,13 +20,9 @@ cache``) ran every page a second time. With it:
   waits until every page that this session's nbval items produce is stored or failed.
   A failed page is executed by the build, which then reports the failure itself.
 
-Scheduling under ``make test`` (``-n 3 --dist loadscope``): pytest-xdist hands out work in
-units, a module or a notebook each (a notebook's cells share one kernel). The scheduler of
-:func:`pytest_xdist_make_scheduler` hands out the tests of the few modules in :data:`SPLIT`
-one by one instead, so that their long tests run on all the workers at once. The items are
-ordered so that this cannot deadlock and the workers finish together
-(:func:`pytest_collection_modifyitems`): notebooks first (slowest first), then the modules
-that use the built book, then the other tests (``slow`` ones first).
+The test items are ordered so that this cannot deadlock under ``--dist loadscope``:
+notebooks first (slowest first), then the other tests, then the modules that use the
+built book (:func:`pytest_collection_modifyitems`).
 """
 
 from __future__ import annotations
@@ -241,6 +237,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # pytest-xdist's loadscope queues the scopes with the most tests first unless told not to
     # (--no-loadscope-reorder): keep this plugin's order, or a book test can wait for a small
     # notebook queued behind it.
+    # (Not --dist loadgroup with xdist_group marks: pytest-xdist 3.8 groups by renaming item._nodeid,
+    # which pytest 9 no longer reads, so a notebook's cells would be split across workers.)
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
     config.stash[_results] = {"passed": {}, "failed": set(), "seconds": {}, "pages": [], "enabled": _enabled(config)}
@@ -262,52 +260,12 @@ def _scope(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-#: Test modules whose tests pytest-xdist hands out one by one: each holds several long tests that
-#: share nothing expensive. Every other module is one unit of work, as under plain loadscope: a unit
-#: per test costs a round trip to the controller per test, and for the many short tests that costs
-#: more than it saves (test_validation's 100 tests took 21 s as single units, against 3 s of CPU).
-SPLIT = frozenset({"tests/test_checks_lab1.py", "tests/test_checks_lab2.py", "tests/test_book_cache.py"})
-
-
-def work_unit(nodeid: str) -> str:
-    """Return the unit of work that pytest-xdist hands to one worker: one test of a SPLIT module, else the file."""
-    path = nodeid.split("::", 1)[0]
-    return nodeid if path in SPLIT else path
-
-
-def _scheduling_class() -> type:
-    from xdist.scheduler import LoadScopeScheduling
-
-    class Scheduling(LoadScopeScheduling):
-        """pytest-xdist's loadscope, with :func:`work_unit` as the scope."""
-
-        def _split_scope(self, nodeid: str) -> str:
-            return work_unit(nodeid)
-
-    return Scheduling
-
-
-@pytest.hookimpl(tryfirst=True, optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Under ``--dist loadscope``, schedule by :func:`work_unit`.
-
-    Not ``--dist loadgroup`` and ``xdist_group`` marks: pytest-xdist 3.8 groups by renaming
-    ``item._nodeid``, which pytest 9 no longer reads, so the marks never reach its scheduler.
-    """
-    if config.getvalue("dist") == "loadscope":
-        return _scheduling_class()(config, log)
-    return None
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks first (slowest first), then every module that uses the built book, then the other tests (slow first).
+    """Notebooks first (slowest first), then the other tests, then every module that uses the built book.
 
-    pytest-xdist hands out the work in this order, so a worker that reaches the book has had
-    every notebook handed out before it, and ``built_book`` can wait for them without a
-    deadlock. The book's tests come next because they mostly wait (for Chromium, MathJax and
-    the network-idle state): while they do, the other workers compute. Among the other tests
-    the long ones start first, so that none of them finishes the run alone.
+    Under ``--dist loadscope`` a worker that reaches the book has then had every notebook
+    handed out before it, so ``built_book`` can wait for them without a deadlock.
     """
     book_scopes = {_scope(item) for item in items if "built_book" in getattr(item, "fixturenames", ())}
     first_index: dict[str, int] = {}
@@ -318,8 +276,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         scope = _scope(item)
         if _notebook(item) is not None:
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
-        slow_first = 0 if item.get_closest_marker("slow") else 1
-        return (1 if scope in book_scopes else 2, slow_first, first_index[scope])
+        return (2 if scope in book_scopes else 1, 0, first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
