@@ -12,7 +12,7 @@ import pytest
 from jupyter_cache import get_cache
 from nbval.kernel import CURRENT_ENV_KERNEL_NAME, RunningKernel
 
-from tools import book_cache, nbval_cache
+from tools import book_cache, course, nbval_cache
 
 PAGE = """---
 jupytext:
@@ -128,15 +128,25 @@ def test_the_widget_state_is_asked_of_the_kernel_with_an_outputs_trait(tmp_path)
     assert models["OutputModel"]["outputs"][0]["data"]["image/png"] == "iVBORw0KGgo="
 
 
-def test_notebooks_are_queued_first_and_the_book_last(request):
+def test_the_early_book_modules_exist_and_use_the_built_book():
+    for scope in nbval_cache.EARLY_BOOK_SCOPES:
+        assert "built_book" in (course.ROOT / scope).read_text(encoding="utf-8"), scope
+
+
+def test_notebooks_are_queued_first_then_the_browser_and_the_other_book_tests_last(request):
     """The order that lets ``built_book`` wait for nbval under ``--dist loadscope``."""
     items = request.session.items
     if not any(nbval_cache._notebook(item) for item in items):
         pytest.skip("no notebook collected in this run")
     book_scopes = {nbval_cache._scope(i) for i in items if "built_book" in getattr(i, "fixturenames", ())}
-    kinds = [
-        0 if nbval_cache._notebook(item) else 2 if nbval_cache._scope(item) in book_scopes else 1 for item in items
-    ]
+
+    def kind(item):
+        if nbval_cache._notebook(item):
+            return 0
+        scope = nbval_cache._scope(item)
+        return 1 if scope in nbval_cache.EARLY_BOOK_SCOPES else 3 if scope in book_scopes else 2
+
+    kinds = [kind(item) for item in items]
     assert kinds == sorted(kinds)
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False

@@ -21,8 +21,8 @@ cache``) ran every page a second time. With it:
   A failed page is executed by the build, which then reports the failure itself.
 
 The test items are ordered so that this cannot deadlock under ``--dist loadscope``:
-notebooks first (slowest first), then the other tests, then the modules that use the
-built book (:func:`pytest_collection_modifyitems`).
+notebooks first (slowest first), then the browser's tests, then the other tests, then the
+other modules that use the built book (:func:`pytest_collection_modifyitems`).
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ EXPECTED_SECONDS = {
     "labs/03-activations-from-scratch.ipynb": 15,
     "labs/03-activations-from-scratch.md": 13,
 }
+
+# The book's longest module, queued right after the notebooks: the worker that takes it waits for
+# the last notebook and builds the book while the other two workers run unit tests, and its
+# Chromium pages then share the cores with them, instead of running alone at the end.
+EARLY_BOOK_SCOPES = {"tests/test_browser.py"}
 
 _results = pytest.StashKey[dict[str, Any]]()
 
@@ -262,7 +267,7 @@ def _scope(item: pytest.Item) -> str:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks first (slowest first), then the other tests, then every module that uses the built book.
+    """Notebooks first (slowest first), then :data:`EARLY_BOOK_SCOPES`, then the other tests, then the book's.
 
     Under ``--dist loadscope`` a worker that reaches the book has then had every notebook
     handed out before it, so ``built_book`` can wait for them without a deadlock.
@@ -276,7 +281,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         scope = _scope(item)
         if _notebook(item) is not None:
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
-        return (2 if scope in book_scopes else 1, 0, first_index[scope])
+        if scope in EARLY_BOOK_SCOPES:
+            return (1, 0, first_index[scope])
+        return (3 if scope in book_scopes else 2, 0, first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
