@@ -1,5 +1,7 @@
 """The exercise-check framework: statuses, one-line feedback, no tracebacks."""
 
+import keras
+import numpy as np
 import pytest
 
 from utils import checks
@@ -96,3 +98,120 @@ def test_result_displays_nothing_more_in_a_notebook(capsys):
 )
 def test_is_unfinished(value, unfinished):
     assert checks.is_unfinished(value) is unfinished
+
+
+# --- Blame, NaN and infinities, course cells after an exercise, a check run too early -------
+
+
+class _Halve(keras.layers.Layer):
+    def call(self, inputs):
+        return np.where(inputs > 0, inputs, 0.5 * inputs)  # NumPy on a symbolic tensor: fails in a model
+
+
+@checks.exercise_check("9.2")
+def check_layer_in_a_model(layer_class):
+    with checks.learner_code("one training step of a model with your layer"):
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), layer_class()])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(np.ones((8, 4)), np.ones((8, 3)), epochs=1, verbose=0)
+    return "the layer trains"
+
+
+def test_an_error_raised_by_a_learners_layer_inside_keras_is_theirs_in_one_clean_line(capsys):
+    result = check_layer_in_a_model(_Halve)
+    out = capsys.readouterr().out
+    assert result.status == "error"
+    assert out.startswith("⚠️ Exercise 9.2: your code raised ") and "on one training step" in out
+    assert out.count("\n") == 2 and "Hint: inside a model, use keras.ops" in out, out  # one line and the hint
+    assert "\x1b[" not in out and "Exception encountered" not in out and "Arguments received" not in out, out
+    assert "could not run" not in out
+
+
+def test_error_summary_reads_the_root_of_a_chain_without_colour_codes():
+    def wrapped():
+        try:
+            [][1]
+        except IndexError as inner:
+            raise RuntimeError("\x1b[1mouter\x1b[0m") from inner
+
+    with pytest.raises(RuntimeError) as caught:
+        wrapped()
+    assert checks._framework.error_summary(caught.value) == "IndexError: list index out of range"
+    assert checks._framework.error_summary(ValueError("\x1b[31mred\x1b[0m")) == "ValueError: red"
+    assert checks._framework.error_summary(KeyError()) == "KeyError: (no message)"
+
+
+def test_a_fault_in_a_helper_of_the_check_still_reads_could_not_run(capsys, monkeypatch):
+    """Only the learner's objects are blamed on the learner: a check's own fault keeps its message."""
+
+    @checks.exercise_check("9.3")
+    def check_uses_a_helper(answer):
+        value = checks.call_student(answer, 1, given="x = 1")
+        checks._framework.format_array([value])  # the check's own code
+        return "ok"
+
+    monkeypatch.setattr(checks._framework, "format_array", lambda values: 1 / 0)
+    result = check_uses_a_helper(lambda x: x)
+    assert result.status == "error"
+    assert "the check could not run (ZeroDivisionError: division by zero)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "values, found",
+    [
+        ([1.0, np.nan], "1 NaN of 2"),
+        ([np.inf, -np.inf, 0.0], "2 infinite values of 3"),
+        ([np.nan, np.inf], "1 NaN and 1 infinite value of 2"),
+    ],
+)
+def test_nan_and_infinity_fail_with_a_count(values, found):
+    with pytest.raises(checks.Failed) as caught:
+        checks._framework.as_float_array(values, "the norms")
+    assert caught.value.expected == "finite numbers in the norms" and caught.value.found == found
+    assert checks._framework.as_float_array(values, "the norms", finite=False).shape == (len(values),)
+
+
+def test_numbers_in_feedback_are_shown_as_they_are():
+    fmt = checks._framework.format_number
+    assert [fmt(0.4), fmt(np.float32(0.125)), fmt(np.nan), fmt(np.inf), fmt(7)] == ["0.4", "0.125", "NaN", "inf", "7"]
+    assert fmt("seven") == "'seven'"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (lambda: checks.require_finished(...), "⏳ This cell shows your answer to Exercise 9.4: finish"),
+        (lambda: [1, 2] * ..., "⏳ This cell shows your answer to Exercise 9.4: finish"),
+        (lambda: undefined_answer_name, "⚠️ name 'undefined_answer_name' is not defined yet: run the cells above"),  # noqa: F821
+        (lambda: np.log("x"), "⚠️ This cell uses your answer to Exercise 9.4, which raised "),
+        (lambda: (_ for _ in ()).throw(checks.Failed("3 values", "2")), "❌ This cell needs a correct answer"),
+    ],
+    ids=["stub", "ellipsis reaches the code", "name not defined", "raises", "wrong"],
+)
+def test_a_course_cell_after_an_exercise_prints_one_line_and_lets_the_notebook_go_on(body, expected, capsys):
+    with checks.answer_cell("9.4"):
+        body()
+    out = capsys.readouterr().out
+    assert out.startswith(expected) and out.count("\n") == 1, out
+
+
+def test_a_check_run_before_its_exercise_cell_names_the_cell_to_run():
+    """In IPython, a NameError becomes one line; registered answers name their exercise."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    try:
+        assert checks._framework.install_name_feedback()
+        checks._framework.register_answers("9.5", "my_answer_95")
+        with capture_output() as captured:
+            result = shell.run_cell("print(my_answer_95)")
+        assert isinstance(result.error_in_exec, NameError)
+        text = captured.stdout + captured.stderr
+        assert "Exercise 9.5's cell first" in text and "Traceback" not in text, text
+        assert len(text.strip().splitlines()) == 1, text
+        with capture_output() as captured:
+            shell.run_cell("1 / 0")  # other errors keep IPython's display
+        assert "ZeroDivisionError" in captured.stdout + captured.stderr
+    finally:
+        InteractiveShell.clear_instance()

@@ -12,7 +12,15 @@ code on a few inputs and prints one of:
   triggered it)
 
 It returns a :class:`CheckResult`, which tests can assert on and which
-displays nothing more in a notebook.
+displays nothing more in a notebook. A NaN or an infinity in what a check
+inspects fails it; an error raised by the learner's objects, wherever the check
+uses them, is reported as theirs ("your code raised ...", the root error only).
+
+The course cells after an exercise run inside :func:`answer_cell`, so that a
+wrong or missing answer prints one line there too. Importing this package in
+IPython also shows a ``NameError`` as one line that names the cell to run first
+(:func:`~utils.checks._framework.install_name_feedback`), for a check run before
+its exercise cell.
 
 The framework lives in :mod:`utils.checks._framework`; each lab's checks in
 :mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2` and :mod:`~utils.checks.lab3`.
@@ -24,9 +32,13 @@ from utils.checks._framework import (
     Failed,
     NotDone,
     StudentError,
+    answer_cell,
     call_student,
     exercise_check,
+    install_name_feedback,
     is_unfinished,
+    learner_code,
+    require_finished,
 )
 from utils.checks.lab1 import (
     build_mystery_models,
@@ -54,12 +66,15 @@ from utils.checks.lab3 import (
     check_self_normalizing,
 )
 
+install_name_feedback()
+
 __all__ = [
     "RECOMMENDED_SCHEME",
     "CheckResult",
     "Failed",
     "NotDone",
     "StudentError",
+    "answer_cell",
     "build_dead_network",
     "build_mystery_models",
     "call_student",
@@ -80,5 +95,7 @@ __all__ = [
     "check_variance_scaling",
     "exercise_check",
     "is_unfinished",
+    "learner_code",
+    "require_finished",
     "train_fix_candidate",
 ]

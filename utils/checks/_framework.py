@@ -9,8 +9,11 @@ success message otherwise; the decorator prints the feedback and returns a
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,12 +22,21 @@ __all__ = [
     "Failed",
     "NotDone",
     "StudentError",
+    "answer_cell",
     "as_float_array",
     "call_student",
     "digits_batch",
+    "error_summary",
     "exercise_check",
     "format_array",
+    "format_number",
     "is_unfinished",
+    "learner_code",
+    "missing_name_message",
+    "install_name_feedback",
+    "register_answers",
+    "require_finished",
+    "require_finite",
     "shorten",
 ]
 
@@ -80,6 +92,121 @@ class StudentError(Exception):
     def __init__(self, error: BaseException, given: str) -> None:
         super().__init__(error, given)
         self.error, self.given = error, given
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Keras wraps an error raised inside a layer: a header, the original message, then the arguments.
+_KERAS_HEADER = re.compile(r"^\s*Exception encountered when calling [^\n]*\n", re.S)
+_KERAS_ARGUMENTS = re.compile(r"\n\s*Arguments received by .*\Z", re.S)
+# TensorFlow's graph errors end with the original "ErrorType: message" after a trace of user code.
+_TF_USER_CODE = re.compile(r"in user code:", re.S)
+_ERROR_LINE = re.compile(r"^\s*([A-Z][A-Za-z]*(?:Error|Exception)): (.+)$", re.M)
+
+
+def error_summary(error: BaseException) -> str:
+    r"""Say what went wrong in one line: the root error's type and message, without wrapper text.
+
+    Follows the chain of causes to the first error raised, removes terminal colour codes and
+    the text Keras and TensorFlow wrap around an error raised inside a layer or a compiled
+    function, and puts the rest on one line.
+
+    Parameters
+    ----------
+    error : BaseException
+        The error, possibly wrapped.
+
+    Returns
+    -------
+    str
+        ``"ErrorType: message"``, at most about 160 characters.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         float("x")
+    ...     except ValueError as inner:
+    ...         raise RuntimeError("\x1b[1mwrapped\x1b[0m") from inner
+    ... except RuntimeError as outer:
+    ...     print(error_summary(outer))
+    ValueError: could not convert string to float: 'x'
+    """
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        inner = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+        if inner is None:
+            break
+        error = inner
+    name, text = type(error).__name__, _ANSI.sub("", str(error))
+    text = _KERAS_ARGUMENTS.sub("", _KERAS_HEADER.sub("", text))
+    if _TF_USER_CODE.search(text):
+        lines = _ERROR_LINE.findall(text)
+        if lines:
+            name, text = lines[-1]
+    text = shorten(text) if text.strip() else "(no message)"
+    return f"{name}: {text}"
+
+
+@contextlib.contextmanager
+def learner_code(given: str) -> Iterator[None]:
+    """Blame what fails inside the block on the learner's code.
+
+    Wrap the places where a check uses what the learner wrote beyond calling it once:
+    a layer inside a model, an initializer inside ``build_mlp``, a model the learner built.
+    An error raised there becomes :class:`StudentError`, reported as "your code raised ...
+    on ``given``"; the check's own mistakes outside such blocks still read "the check could
+    not run".
+
+    Parameters
+    ----------
+    given : str
+        What the check was doing with the learner's code, for the feedback
+        (such as ``"one training step of build_mlp with your layer"``).
+
+    Examples
+    --------
+    >>> @exercise_check("0.2")
+    ... def check_model(model):
+    ...     with learner_code("a forward pass of your model"):
+    ...         model(1)
+    ...     return "the model runs"
+    >>> _ = check_model(lambda x: x / 0)
+    ⚠️ Exercise 0.2: your code raised ZeroDivisionError: division by zero on a forward pass of your model.
+    """
+    try:
+        yield
+    except (NotDone, Failed, StudentError):
+        raise
+    except NotImplementedError as error:
+        # TensorFlow's "cannot convert a symbolic tensor to NumPy" is a mistake, not a stub.
+        if _raised_by_a_library(error) or _hint_for(error_summary(error)):
+            raise StudentError(error, given) from None
+        raise NotDone from None
+    except Exception as error:  # the learner's code: report it, never crash the notebook
+        raise StudentError(error, given) from None
+
+
+def _raised_by_a_library(error: BaseException) -> bool:
+    """Whether the innermost frame of ``error`` is in an installed package, not the learner's code."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and "-packages" in tb.tb_frame.f_code.co_filename
+
+
+# Mistakes whose error text does not say what to do: (pattern in the error, hint).
+_KNOWN_MISTAKES = (
+    (
+        re.compile(r"symbolic|NumPy call|numpy array", re.I),
+        "inside a model, use keras.ops (ops.where, ops.exp, ...), not NumPy: NumPy cannot work on "
+        "the symbolic tensors Keras traces.",
+    ),
+)
+
+
+def _hint_for(summary: str) -> str:
+    return next((hint for pattern, hint in _KNOWN_MISTAKES if pattern.search(summary)), "")
 
 
 def shorten(text: Any, limit: int = _MAX_DETAIL) -> str:
@@ -159,12 +286,8 @@ def call_student(function: Any, *args: Any, given: str = "", **kwargs: Any) -> A
         raise NotDone
     if not callable(function):
         raise Failed("a function", f"a {type(function).__name__}", "pass the function itself, without calling it")
-    try:
+    with learner_code(given):
         value = function(*args, **kwargs)
-    except NotImplementedError:
-        raise NotDone from None
-    except Exception as error:  # the learner's code: report it, never crash the notebook
-        raise StudentError(error, given) from None
     if is_unfinished(value):
         raise NotDone
     return value
@@ -220,14 +343,17 @@ def exercise_check(exercise: str) -> Callable[[Callable[..., str]], Callable[...
                     message += f"\n   Hint: {outcome.hint}"
                 return _report(exercise, "failed", message)
             except StudentError as outcome:
-                error = f"{type(outcome.error).__name__}: {shorten(outcome.error)}"
                 where = f" on {outcome.given}" if outcome.given else ""
-                return _report(exercise, "error", f"your code raised {error}{where}.")
+                summary = error_summary(outcome.error)
+                message = f"your code raised {summary}{where}."
+                if _hint_for(summary):
+                    message += f"\n   Hint: {_hint_for(summary)}"
+                return _report(exercise, "error", message)
             except Exception as error:  # a fault in the check itself; still no traceback
                 return _report(
                     exercise,
                     "error",
-                    f"the check could not run ({type(error).__name__}: {shorten(error)}). "
+                    f"the check could not run ({error_summary(error)}). "
                     "Re-run the cells above it, from the setup cell down.",
                 )
             return _report(exercise, "passed", success)
@@ -235,6 +361,161 @@ def exercise_check(exercise: str) -> Callable[[Callable[..., str]], Callable[...
         return check
 
     return decorate
+
+
+def require_finished(*answers: Any) -> None:
+    """Stop a course cell (or a check) with "not done" while any answer is still a stub.
+
+    Parameters
+    ----------
+    *answers : Any
+        The learner's answers the cell uses.
+
+    Raises
+    ------
+    NotDone
+        If any answer is unfinished (:func:`is_unfinished`).
+    """
+    if any(is_unfinished(answer) for answer in answers):
+        raise NotDone
+
+
+_ANSWER_CELLS: dict[str, str] = {}
+
+
+def register_answers(exercise: str, *names: str) -> None:
+    """Record which exercise cell defines each answer name, for the feedback on a missing one.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise number, such as ``"3.1"``.
+    *names : str
+        The names its cell defines (``"my_elu"``).
+    """
+    for name in names:
+        _ANSWER_CELLS[name] = exercise
+
+
+def missing_name_message(name: str) -> str:
+    """Say which cell to run first when ``name`` is not defined (one line).
+
+    Parameters
+    ----------
+    name : str
+        The undefined name.
+
+    Returns
+    -------
+    str
+        The feedback line.
+
+    Examples
+    --------
+    >>> register_answers("0.4", "my_answer")
+    >>> missing_name_message("my_answer")
+    "⚠️ name 'my_answer' is not defined yet: run Exercise 0.4's cell first (it defines my_answer), then this cell again."
+    >>> missing_name_message("digits")
+    "⚠️ name 'digits' is not defined yet: run the cells above this one first, from the setup cell down."
+    """
+    exercise = _ANSWER_CELLS.get(name)
+    if exercise is not None:
+        return (
+            f"⚠️ name '{name}' is not defined yet: run Exercise {exercise}'s cell first "
+            f"(it defines {name}), then this cell again."
+        )
+    return f"⚠️ name '{name}' is not defined yet: run the cells above this one first, from the setup cell down."
+
+
+def _missing_name(error: NameError) -> str:
+    name = getattr(error, "name", None)
+    if not name:
+        match = re.search(r"name '([^']+)' is not defined", str(error))
+        name = match.group(1) if match else "?"
+    return name
+
+
+def install_name_feedback() -> bool:
+    """In IPython, show a ``NameError`` as one line that says which cell to run first.
+
+    A learner who runs a check (or a course cell) before the cell that defines its answer
+    would otherwise get a traceback. Only ``NameError`` is handled; other errors keep
+    IPython's usual display.
+
+    Returns
+    -------
+    bool
+        True if installed (an IPython shell is running), False otherwise.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the course
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+        # IPython's run_code ignores the returned traceback for a custom exception: print the line.
+        print(missing_name_message(_missing_name(value)))
+        return []
+
+    shell.set_custom_exc((NameError,), handler)
+    return True
+
+
+@contextlib.contextmanager
+def answer_cell(exercise: str) -> Iterator[None]:
+    """Run a course cell that uses an exercise's answer; a wrong or missing answer gets one line.
+
+    The cells after an exercise plot or measure the learner's answer. Inside this block,
+    an unfinished answer (:func:`require_finished`, or ``...`` reaching the code) prints
+    "⏳ ...", a name not yet defined says which cell to run, and an error raised by the
+    answer prints "⚠️ ... raised ..." with the root error; no traceback, and the notebook
+    goes on to the next cell.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise whose answer the cell uses, such as ``"3.1"``.
+
+    Examples
+    --------
+    >>> with answer_cell("0.5"):
+    ...     require_finished(...)  # doctest: +ELLIPSIS
+    ⏳ This cell shows your answer to Exercise 0.5: finish the exercise ..., then run this cell.
+    >>> with answer_cell("0.5"):
+    ...     print(1 / 0)  # doctest: +ELLIPSIS
+    ⚠️ This cell uses your answer to Exercise 0.5, which raised ZeroDivisionError: division by zero. ...
+    """
+    try:
+        yield
+    except NameError as error:
+        print(missing_name_message(_missing_name(error)))
+    except (NotDone, NotImplementedError):
+        print(_not_done_line(exercise))
+    except Failed as outcome:
+        print(
+            f"❌ This cell needs a correct answer to Exercise {exercise}: expected {outcome.expected}; "
+            f"found {outcome.found}."
+        )
+    except Exception as error:
+        root = error.error if isinstance(error, StudentError) else error
+        summary = error_summary(root)
+        if "ellipsis" in summary.lower():  # a stub's ... reached the cell's code
+            print(_not_done_line(exercise))
+        else:
+            print(
+                f"⚠️ This cell uses your answer to Exercise {exercise}, which raised {summary}. "
+                "Its check says more; fix the answer, then run this cell again."
+            )
+
+
+def _not_done_line(exercise: str) -> str:
+    return (
+        f"⏳ This cell shows your answer to Exercise {exercise}: finish the exercise "
+        "(its check says when it passes), then run this cell."
+    )
 
 
 def format_array(values: Any, digits: int = 3) -> str:
@@ -266,7 +547,83 @@ def format_array(values: Any, digits: int = 3) -> str:
     return f"[{shown}{', …' if array.size > 6 else ''}]"
 
 
-def as_float_array(value: Any, what: str) -> Any:
+def format_number(value: Any, digits: int = 3) -> str:
+    """Show one number in a check's feedback as it is: fractions kept, NaN and infinities named.
+
+    Parameters
+    ----------
+    value : Any
+        A number (Python, NumPy or a one-element tensor).
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+        The number, or the ``repr`` of what was given if it is not one.
+
+    Examples
+    --------
+    >>> format_number(0.25), format_number(float("nan")), format_number(-float("inf")), format_number(3)
+    ('0.25', 'NaN', '-inf', '3')
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return shorten(repr(value), 60)
+    if math.isnan(number):
+        return "NaN"
+    return f"{number:.{digits}g}"
+
+
+def require_finite(values: Any, what: str) -> Any:
+    """Fail the check if ``values`` hold a NaN or an infinity; return them as a float array.
+
+    Parameters
+    ----------
+    values : array_like
+        Numbers the learner's code produced (or that it changed, such as weights).
+    what : str
+        What they are, for the feedback (such as ``"your layer's outputs"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``values`` as a float64 array, of the same shape.
+
+    Raises
+    ------
+    Failed
+        If any value is NaN or infinite; the message counts them.
+
+    Examples
+    --------
+    >>> require_finite([1.0, 2.0], "the norms")
+    array([1., 2.])
+    >>> @exercise_check("0.3")
+    ... def check_norms(norms):
+    ...     require_finite(norms, "the norms")
+    ...     return "finite"
+    >>> _ = check_norms([1.0, float("nan"), float("inf")])  # doctest: +ELLIPSIS
+    ❌ Exercise 0.3: expected finite numbers in the norms; found 1 NaN and 1 infinite value of 3.
+       Hint: a NaN or an infinity passes no comparison honestly; ...
+    """
+    import numpy as np
+
+    array = np.asarray(values, dtype=float)
+    nan, inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+    if nan or inf:
+        parts = [f"{nan} NaN"] * bool(nan) + [f"{inf} infinite value{'s' * (inf > 1)}"] * bool(inf)
+        raise Failed(
+            f"finite numbers in {what}",
+            f"{' and '.join(parts)} of {array.size}",
+            "a NaN or an infinity passes no comparison honestly; find where your code divides by zero, "
+            "takes a log of 0 or overflows.",
+        )
+    return array
+
+
+def as_float_array(value: Any, what: str, *, finite: bool = True) -> Any:
     """Read the learner's numbers as a flat float array, or fail the check saying what was expected.
 
     Parameters
@@ -275,6 +632,8 @@ def as_float_array(value: Any, what: str) -> Any:
         The learner's answer: a list, a NumPy array or a tensor of numbers.
     what : str
         What the numbers are, for the feedback (such as ``"the norms"``).
+    finite : bool
+        Also fail on NaN and infinities (:func:`require_finite`); the default.
 
     Returns
     -------
@@ -284,7 +643,7 @@ def as_float_array(value: Any, what: str) -> Any:
     Raises
     ------
     Failed
-        If ``value`` does not hold numbers.
+        If ``value`` does not hold numbers, or holds a NaN or an infinity when ``finite``.
 
     Examples
     --------
@@ -294,9 +653,10 @@ def as_float_array(value: Any, what: str) -> Any:
     import numpy as np
 
     try:
-        return np.asarray([float(v) for v in np.asarray(value, dtype=object).ravel()], dtype=float)
+        array = np.asarray([float(v) for v in np.asarray(value, dtype=object).ravel()], dtype=float)
     except (TypeError, ValueError):
         raise Failed(f"{what} as numbers (a list or NumPy array)", f"{type(value).__name__}") from None
+    return require_finite(array, what) if finite else array
 
 
 def digits_batch(size: int = 256) -> tuple[Any, Any]:
