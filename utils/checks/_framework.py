@@ -33,6 +33,7 @@ __all__ = [
     "is_unfinished",
     "learner_code",
     "missing_name_message",
+    "normalize_choice",
     "install_name_feedback",
     "register_answers",
     "require_finished",
@@ -545,6 +546,27 @@ def format_array(values: Any, digits: int = 3) -> str:
     array = np.asarray(values, dtype=float).ravel()
     shown = ", ".join(f"{v:.{digits}g}" for v in array[:6])
     return f"[{shown}{', …' if array.size > 6 else ''}]"
+
+
+def normalize_choice(value: Any) -> Any:
+    """Read a string answer the one way every lab does: case and surrounding spaces ignored.
+
+    Parameters
+    ----------
+    value : Any
+        The learner's answer; a string is stripped and lower-cased, anything else returned as is.
+
+    Returns
+    -------
+    Any
+        The normalized answer.
+
+    Examples
+    --------
+    >>> normalize_choice("  Vanishing "), normalize_choice(3)
+    ('vanishing', 3)
+    """
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 def format_number(value: Any, digits: int = 3) -> str:
