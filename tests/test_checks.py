@@ -215,3 +215,13 @@ def test_a_check_run_before_its_exercise_cell_names_the_cell_to_run():
         assert "ZeroDivisionError" in captured.stdout + captured.stderr
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_name_error_in_the_learners_code_names_the_cell_that_defines_it(capsys):
+    checks._framework.register_answers("9.6", "helper_from_96")
+    assert check_double(lambda x: helper_from_96(x)).status == "error"  # noqa: F821
+    out = capsys.readouterr().out
+    assert out == (
+        "⚠️ Exercise 9.1: your code uses helper_from_96, which is not defined yet: "
+        "run Exercise 9.6's cell first, then this check.\n"
+    )

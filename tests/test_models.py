@@ -296,3 +296,25 @@ def test_seeded_initializer_bad_arguments(initializer, seed, message):
     with pytest.raises(ValueError, match=message) as error:
         models.seeded_initializer(initializer, seed)
     assert "\n" not in str(error.value)
+
+
+class _SeedOnlyInitializer(keras.initializers.Initializer):
+    """How a learner writes one: ``self.seed`` kept, no ``get_config``."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        return keras.random.normal(shape, stddev=0.1, seed=self.seed, dtype=dtype)
+
+
+def test_a_custom_initializer_without_get_config_keeps_its_seed_in_build_mlp():
+    kernels = [
+        [w.numpy() for w in models.build_mlp(3, 8, "relu", _SeedOnlyInitializer(seed=5)).trainable_weights[::2]]
+        for _ in range(2)
+    ]
+    for first, second in zip(*kernels, strict=True):
+        np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(kernels[0][0][:8, :8], kernels[0][1][:8, :8])  # layers still differ
+    redrawn = models.seeded_initializer(_SeedOnlyInitializer(seed=5), 7)
+    assert isinstance(redrawn, _SeedOnlyInitializer) and redrawn.seed == 7

@@ -82,6 +82,19 @@ def _check_initializer(initializer: Any) -> None:
         )
 
 
+def _config_of(initializer: keras.initializers.Initializer) -> dict[str, Any]:
+    """Return the initializer's config, with its ``seed`` attribute where a custom class leaves it out.
+
+    A learner's initializer class often stores ``self.seed`` without overriding ``get_config``
+    (which then returns ``{}``): rebuilt from that config, it would draw unseeded.
+    """
+    config = dict(initializer.get_config())
+    seed = getattr(initializer, "seed", None)
+    if "seed" not in config and isinstance(seed, int) and not isinstance(seed, bool):
+        config["seed"] = seed
+    return config
+
+
 def _fresh(initializer: keras.initializers.Initializer, config: dict[str, Any]) -> keras.initializers.Initializer:
     try:
         # A fresh instance: an unseeded Keras initializer draws its seed once,
@@ -120,7 +133,7 @@ def seeded_initializer(initializer: Initializer, seed: int) -> keras.initializer
     seed = _validation.check_seed(seed)
     if isinstance(initializer, str):
         initializer = keras.initializers.get(initializer)
-    config = dict(initializer.get_config())
+    config = _config_of(initializer)
     if "seed" in config:
         config["seed"] = seed
     return _fresh(initializer, config)
@@ -137,7 +150,7 @@ def _kernel_initializer(initializer: Initializer, index: int) -> Any:
     _check_initializer(initializer)
     if isinstance(initializer, str):
         return initializer
-    config = dict(initializer.get_config())
+    config = _config_of(initializer)
     if config.get("seed") is not None:
         return seeded_initializer(initializer, int(config["seed"]) + index)
     return _fresh(initializer, config)

@@ -22,6 +22,7 @@ __all__ = [
     "Failed",
     "NotDone",
     "StudentError",
+    "a_type",
     "answer_cell",
     "as_float_array",
     "call_student",
@@ -210,6 +211,28 @@ def _hint_for(summary: str) -> str:
     return next((hint for pattern, hint in _KNOWN_MISTAKES if pattern.search(summary)), "")
 
 
+def a_type(value: Any) -> str:
+    """Name the type of ``value`` with its article, for feedback ("an int", "a list").
+
+    Parameters
+    ----------
+    value : Any
+        Any object.
+
+    Returns
+    -------
+    str
+        The article and the type's name.
+
+    Examples
+    --------
+    >>> a_type(3), a_type([1])
+    ('an int', 'a list')
+    """
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def shorten(text: Any, limit: int = _MAX_DETAIL) -> str:
     """Put ``text`` on one line and cut it to ``limit`` characters, for a check's feedback.
 
@@ -286,7 +309,7 @@ def call_student(function: Any, *args: Any, given: str = "", **kwargs: Any) -> A
     if is_unfinished(function):
         raise NotDone
     if not callable(function):
-        raise Failed("a function", f"a {type(function).__name__}", "pass the function itself, without calling it")
+        raise Failed("a function", a_type(function), "pass the function itself, without calling it")
     with learner_code(given):
         value = function(*args, **kwargs)
     if is_unfinished(value):
@@ -344,6 +367,18 @@ def exercise_check(exercise: str) -> Callable[[Callable[..., str]], Callable[...
                     message += f"\n   Hint: {outcome.hint}"
                 return _report(exercise, "failed", message)
             except StudentError as outcome:
+                if isinstance(outcome.error, NameError):  # a cell it needs was not run (or a typo)
+                    name = _missing_name(outcome.error)
+                    cell = (
+                        f"Exercise {_ANSWER_CELLS[name]}'s cell"
+                        if name in _ANSWER_CELLS
+                        else "the cell that defines it"
+                    )
+                    return _report(
+                        exercise,
+                        "error",
+                        f"your code uses {name}, which is not defined yet: run {cell} first, then this check.",
+                    )
                 where = f" on {outcome.given}" if outcome.given else ""
                 summary = error_summary(outcome.error)
                 message = f"your code raised {summary}{where}."
@@ -598,7 +633,13 @@ def format_number(value: Any, digits: int = 3) -> str:
     return f"{number:.{digits}g}"
 
 
-def require_finite(values: Any, what: str) -> Any:
+_FINITE_HINT = (
+    "a NaN or an infinity passes no comparison honestly; find where your code divides by zero, "
+    "takes a log of 0 or overflows."
+)
+
+
+def require_finite(values: Any, what: str, hint: str = _FINITE_HINT) -> Any:
     """Fail the check if ``values`` hold a NaN or an infinity; return them as a float array.
 
     Parameters
@@ -607,6 +648,8 @@ def require_finite(values: Any, what: str) -> Any:
         Numbers the learner's code produced (or that it changed, such as weights).
     what : str
         What they are, for the feedback (such as ``"your layer's outputs"``).
+    hint : str
+        The hint shown on failure; give one that names the likely cause where the check knows it.
 
     Returns
     -------
@@ -639,8 +682,7 @@ def require_finite(values: Any, what: str) -> Any:
         raise Failed(
             f"finite numbers in {what}",
             f"{' and '.join(parts)} of {array.size}",
-            "a NaN or an infinity passes no comparison honestly; find where your code divides by zero, "
-            "takes a log of 0 or overflows.",
+            hint,
         )
     return array
 
