@@ -29,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     import utils._tensorflow  # noqa: F401
 
+
 # nbval also executes each lab's book page, and every executed page fills the book's cache.
 pytest_plugins = ["tools.nbval_cache"]
 

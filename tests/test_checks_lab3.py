@@ -152,7 +152,9 @@ def test_activation_raising_code_is_the_learners():
     assert "your code uses undefined_slope, which is not defined yet" in result.message, result.message
     result = checks.check_activation(lambda z: ops.where(z > 0, z, z / 0 if z.shape[0] < 0 else z.foo), "elu")
     assert result.status == "error" and result.message.count("\n") == 0, result.message
-    assert "your code raised AttributeError" in result.message and "on z = a float32 tensor in [-6, 6]" in result.message
+    assert (
+        "your code raised AttributeError" in result.message and "on z = a float32 tensor in [-6, 6]" in result.message
+    )
 
 
 def test_activation_stub():

@@ -619,6 +619,11 @@ def require_revived(revived: Any, dead: Any) -> None:
 
     Inside :func:`~utils.checks.answer_cell`, the reason becomes the cell's one line of feedback.
 
+    Parameters
+    ----------
+    revived, dead
+        As for :func:`check_revived_network`.
+
     Raises
     ------
     NotDone, Failed, StudentError
