@@ -336,7 +336,7 @@ def widget_figure(explorer):
 
 def seed_calls():
     """{qualified name: function of a seed returning what that seed determines}."""
-    from utils import activations, data, experiments, initializers, models, setup, widgets
+    from utils import activations, checks, data, experiments, initializers, models, setup, widgets
 
     x, y = small_batch()
     calls = {
@@ -344,6 +344,9 @@ def seed_calls():
             activations.RReLU(seed=seed)(-np.ones(8, dtype="float32"), training=True)
         ),
         "utils.data.load_digits": lambda seed: data.load_digits(seed=seed).y_val,
+        "utils.checks.lab2.check_initializer": lambda seed: checks.check_initializer(
+            initializers.HeNormal, "he_normal", seed=seed
+        ).message,
         "utils.experiments.compute_activation_profile": lambda seed: (
             experiments.compute_activation_profile(num_layers=2, units=4, num_examples=16, seed=seed).std
         ),

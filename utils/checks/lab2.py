@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from utils import vocabulary
+from utils import _validation, vocabulary
 from utils.checks._framework import (
     Failed,
     NotDone,
@@ -247,6 +247,7 @@ def check_initializer(initializer_class: Any, name: str, *, seed: int = 3) -> st
     from utils import initializers
     from utils._tensorflow import keras
 
+    seed = _validation.check_seed(seed)
     if name not in EXERCISE_INITIALIZERS:
         raise Failed(f"name to be one of {sorted(EXERCISE_INITIALIZERS)}", repr(name))
     if is_unfinished(initializer_class):
