@@ -344,9 +344,9 @@ def seed_calls():
             activations.RReLU(seed=seed)(-np.ones(8, dtype="float32"), training=True)
         ),
         "utils.data.load_digits": lambda seed: data.load_digits(seed=seed).y_val,
-        "utils.checks.lab2.check_initializer": lambda seed: checks.check_initializer(
-            initializers.HeNormal, "he_normal", seed=seed
-        ).message,
+        "utils.checks.lab2.check_initializer": lambda seed: (
+            checks.check_initializer(initializers.HeNormal, "he_normal", seed=seed).message
+        ),
         "utils.experiments.compute_activation_profile": lambda seed: (
             experiments.compute_activation_profile(num_layers=2, units=4, num_examples=16, seed=seed).std
         ),
