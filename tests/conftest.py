@@ -11,9 +11,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 
 from tools import course, nbval_cache
 from utils import setup
+
+# Property tests (tests/test_properties_*.py) draw the same examples on every run and machine, and
+# keep no example database: CI is reproducible, and a failure names its example in the report.
+settings.register_profile("course", derandomize=True, database=None, deadline=None)
+settings.load_profile("course")
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,7 @@ def test_error_summary_reads_the_root_of_a_chain_without_colour_codes():
         wrapped()
     assert checks._framework.error_summary(caught.value) == "IndexError: list index out of range"
     assert checks._framework.error_summary(ValueError("\x1b[31mred\x1b[0m")) == "ValueError: red"
+    assert checks._framework.error_summary(ValueError("\x1b half\x07 an escape")) == "ValueError: half an escape"
     assert checks._framework.error_summary(KeyError()) == "KeyError: (no message)"
 
 

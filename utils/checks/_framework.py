@@ -97,6 +97,7 @@ class StudentError(Exception):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what is left of a broken escape sequence
 # Keras wraps an error raised inside a layer: a header, the original message, then the arguments.
 _KERAS_HEADER = re.compile(r"^\s*Exception encountered when calling [^\n]*\n", re.S)
 _KERAS_ARGUMENTS = re.compile(r"\n\s*Arguments received by .*\Z", re.S)
@@ -140,7 +141,7 @@ def error_summary(error: BaseException) -> str:
         if inner is None:
             break
         error = inner
-    name, text = type(error).__name__, _ANSI.sub("", str(error))
+    name, text = type(error).__name__, _CONTROL.sub("", _ANSI.sub("", str(error)))
     text = _KERAS_ARGUMENTS.sub("", _KERAS_HEADER.sub("", text))
     if _TF_USER_CODE.search(text):
         lines = _ERROR_LINE.findall(text)
