@@ -39,6 +39,7 @@ from utils.checks._framework import (
     is_unfinished,
     learner_code,
     require_finished,
+    require_finite,
 )
 from utils.checks.lab1 import (
     build_mystery_models,
@@ -97,5 +98,6 @@ __all__ = [
     "is_unfinished",
     "learner_code",
     "require_finished",
+    "require_finite",
     "train_fix_candidate",
 ]
