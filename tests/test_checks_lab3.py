@@ -668,6 +668,16 @@ def test_course_cells_after_an_exercise_print_one_line(exercise, answers, dead, 
         assert "is not defined yet: run Exercise" in lines[0], lines
 
 
+def test_course_cell_after_3_4_names_a_nan_network_instead_of_plotting_it(capsys):
+    nan_network = models.build_mlp(3, 8, "selu", keras.initializers.Constant(float("nan")))
+    exec(course_cell("3.4"), namespace(selu_model=nan_network))
+    out = capsys.readouterr().out
+    assert (
+        out.startswith("❌ This cell needs a correct answer to Exercise 3.4: expected finite numbers") and "NaN" in out
+    )
+    assert not plt.get_fignums(), "a figure was drawn for a NaN network"
+
+
 def test_course_cell_after_3_3b_runs_with_a_revived_network(dead, capsys):
     exec(course_cell("3.3b"), namespace(dead_model=dead, revived=revive(dead, "leaky_relu")))
     assert "dead in the ReLU network" in capsys.readouterr().out
