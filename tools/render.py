@@ -23,7 +23,7 @@ From each source, this tool writes two files that are never edited by hand:
     when it has none. Outputs are stripped.
 ``<folder>/<name>.md`` (the book page, a MyST notebook)
     The source's Markdown as it is. In a lab, markers and stub lines are removed
-    and each cell with a solution is folded behind a
+    and each cell with a solution is folded, with its outputs, behind a
     "Show solution" button.
 
 Cells tagged ``learner-only`` appear only in the notebook, and cells tagged
@@ -322,8 +322,8 @@ def book_page(source: nbformat.NotebookNode, name: str, *, kind: str = "labs") -
         book, _, has_solution = split_solution(cell.source, where=f"{name} cell {index}")
         metadata: dict[str, Any] = {}
         mystnb = dict(cell.metadata.get("mystnb", {}))  # e.g. a figure's image alt text
-        if has_solution:
-            tags = sorted(set(tags) | {"hide-input"})
+        if has_solution:  # the whole cell: its outputs (a printed answer, counts) would give it away
+            tags = sorted(set(tags) | {"hide-cell"})
             mystnb.update(SOLUTION_PROMPTS)
         if CHECK_CALL in book:  # its feedback wraps in the book instead of scrolling (assets/book.css)
             tags = sorted(set(tags) | {"wrap-output"})
