@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every course notebook")
     args = parser.parse_args(argv)
+    for path in args.notebooks:
+        if path.suffix != ".ipynb" or not path.is_file():
+            parser.error(
+                f"notebooks: {str(path)!r} is not a notebook file (.ipynb); give chapters/*.ipynb, labs/*.ipynb "
+                "or labs/source/*.ipynb (a lab's book page, .md, runs as labs/source/<name>.ipynb)"
+            )
     paths = [p.resolve() for p in args.notebooks] or [
         *course.notebook_paths(),
         *sorted((course.ROOT / "labs" / "source").glob("*.ipynb")),
