@@ -35,6 +35,7 @@ __all__ = [
     "learner_code",
     "missing_name_message",
     "normalize_choice",
+    "innermost_file",
     "install_name_feedback",
     "register_answers",
     "require_finished",
@@ -190,12 +191,28 @@ def learner_code(given: str) -> Iterator[None]:
         raise StudentError(error, given) from None
 
 
-def _raised_by_a_library(error: BaseException) -> bool:
-    """Whether the innermost frame of ``error`` is in an installed package, not the learner's code."""
+def innermost_file(error: BaseException) -> str:
+    """Return the file of the innermost frame of ``error``'s traceback, with ``/`` separators.
+
+    Parameters
+    ----------
+    error : BaseException
+        A raised error.
+
+    Returns
+    -------
+    str
+        The file name, or ``""`` if the error has no traceback.
+    """
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and "-packages" in tb.tb_frame.f_code.co_filename
+    return tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
+
+
+def _raised_by_a_library(error: BaseException) -> bool:
+    """Whether the innermost frame of ``error`` is in an installed package, not the learner's code."""
+    return "-packages" in innermost_file(error)
 
 
 # Mistakes whose error text does not say what to do: (pattern in the error, hint).

@@ -19,6 +19,7 @@ from utils.checks._framework import (
     exercise_check,
     format_array,
     format_number,
+    innermost_file,
     is_unfinished,
     learner_code,
     normalize_choice,
@@ -644,11 +645,7 @@ def _gradient_is_cut(model: Any) -> bool:
 
 def _raised_by_the_course(error: BaseException) -> bool:
     """Whether ``error`` was raised by the course's own argument checks (a name build_mlp does not know)."""
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    filename = tb.tb_frame.f_code.co_filename.replace("\\", "/") if tb is not None else ""
-    return filename.endswith(("utils/_validation.py", "utils/models.py"))
+    return innermost_file(error).endswith(("utils/_validation.py", "utils/models.py"))
 
 
 register_answers("1.1", "my_gradient_norms")
