@@ -1,6 +1,7 @@
 """utils.widgets: the explorers' controls. The experiments and plots they call are tested on their own."""
 
 import html
+import json
 import re
 
 import ipywidgets
@@ -125,6 +126,7 @@ def test_activation_explorer_defaults(fake_experiments):
             "num_layers": 30,
             "units": 64,
             "input_std": 1.0,
+            "num_examples": widgets.ACTIVATION_EXPLORER_EXAMPLES,
         }
     ]
 
@@ -150,6 +152,7 @@ def test_the_starting_values_are_the_controls_values(probe, fake_experiments):
             "num_layers": 3,
             "units": 8,
             "input_std": 2.0,
+            "num_examples": widgets.ACTIVATION_EXPLORER_EXAMPLES,
         },
     ]
 
@@ -283,3 +286,76 @@ def test_the_explorers_measure_for_real(name, change, alt, probe):
     assert alt in figure_alt(explorer)
     assert explorer.children[1].value != before
     assert plt.get_fignums() == []
+
+
+# --- The book's rendering: the same explorer, measured ahead over its controls' grid -----------
+
+
+def book_data(explorer):
+    """The controls and views the book's rendering of an explorer carries (its JSON)."""
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "a live notebook still gets the widget"
+    page = bundle["text/html"]
+    (payload,) = re.findall(r'<script type="application/json" class="tg-explorer-data">(.*?)</script>', page, re.S)
+    return json.loads(payload.replace("<\\/", "</")), page
+
+
+def starting_view(data, page):
+    """The lines the book draws at the explorer's starting setting: one list of arrays per panel."""
+    selected = [int(m) for m in re.findall(r'type="range" id="[^"]+" min="0" max="\d+" step="1" value="(\d+)"', page)]
+    menus = [
+        [bool(re.search(r"<option selected>", option)) for option in re.findall(r"<option[^>]*>", select)].index(True)
+        for select in re.findall(r"<select[^>]*>(.*?)</select>", page)
+    ]
+    sliders, menus = iter(selected), iter(menus)
+    indexes, points = [], None
+    for control, tag in zip(data["controls"], re.findall(r"<(select|input) ", page), strict=True):
+        index = next(menus) if tag == "select" else next(sliders)
+        if control["truncates"]:
+            points = int(control["options"][index])
+        else:
+            indexes.append(index)
+    parts = [data["parts"][i] for i in data["views"]["-".join(map(str, indexes))]]
+    return [
+        [np.array(data["series"][line if isinstance(line, int) else line["y"]][:points], dtype=float) for line in part["lines"]]
+        for part in parts
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_the_book_rendering_starts_where_the_live_widget_starts(name, probe):
+    """The book's first figure shows the numbers the live widget measures at the same setting."""
+    x, y = probe
+    settings = {"num_layers": 6} if name != "activation" else {"num_layers": 4, "units": 8}
+    explorer = EXPLORERS[name](x, y, **settings)
+    data, page = book_data(explorer)
+    assert [c["label"] for c in data["controls"]] == DESCRIPTIONS[name]
+    lines = starting_view(data, page)
+    if name == "gradient_norm":
+        expected = [[experiments.gradient_norms_at_init(x, y, num_layers=6, weight_std=0.125, activation="tanh")]]
+    elif name == "initialization":
+        result = experiments.compute_signal_propagation(
+            x, y, activation="relu", kernel_initializer="glorot_normal", num_layers=6, units=100
+        )
+        expected = [[result.activation_std]]
+    else:
+        profile = experiments.compute_activation_profile(
+            activation="leaky_relu", parameter=0.2, num_layers=4, units=8, num_examples=widgets.ACTIVATION_EXPLORER_EXAMPLES
+        )
+        expected = [[profile.values[::2], profile.derivative[::2]], [profile.mean], [profile.std]]
+    assert len(lines) == len(expected)
+    for drawn, measured in zip(lines, expected, strict=True):
+        for a, b in zip(drawn, measured, strict=True):
+            np.testing.assert_allclose(a, b, rtol=6e-3, atol=1e-6)  # three significant digits
+    assert explorer.book_html() is explorer.book_html(), "measured once, however often it is displayed"
+
+
+@pytest.mark.slow
+def test_every_book_control_offers_the_grid_and_the_starting_value(probe):
+    data, _ = book_data(widgets.gradient_norm_explorer(*probe, num_layers=7))
+    depth, scale, activation = data["controls"]
+    assert depth["options"] == sorted({*map(str, widgets.GRADIENT_EXPLORER_BOOK_DEPTHS), "7"}, key=int)
+    assert scale["options"] == [label for label, _ in widgets.GRADIENT_EXPLORER_WEIGHT_STDS]
+    assert activation["options"] == list(widgets.GRADIENT_EXPLORER_ACTIVATIONS)
+    assert len(data["views"]) == len(depth["options"]) * len(scale["options"]) * len(activation["options"])

@@ -23,6 +23,7 @@ from utils._tensorflow import keras, tf
 __all__ = [
     "ActivationProfile",
     "SignalPropagation",
+    "activation_curve",
     "compute_activation_profile",
     "compute_signal_propagation",
     "compute_signal_propagation_over_seeds",
@@ -279,6 +280,41 @@ class ActivationProfile:
     std: np.ndarray
 
 
+def activation_curve(
+    activation: str, parameter: float | None = None, *, points: int = 321
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``f(z)`` and ``f'(z)`` on ``points`` evenly spaced values of ``z`` from -4 to 4 (TensorFlow's gradient).
+
+    Parameters
+    ----------
+    activation : str
+        One of :data:`utils.vocabulary.ACTIVATION_PARAMETERS`.
+    parameter : float or None
+        Its slope or alpha; see :func:`utils.activations.make_activation`.
+    points : int
+        Number of values of ``z`` (>= 2).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        ``z``, ``f(z)`` and ``f'(z)``.
+
+    Examples
+    --------
+    >>> z, values, derivative = activation_curve("leaky_relu", 0.1, points=3)
+    >>> z.tolist(), values.round(6).tolist(), derivative.round(6).tolist()
+    ([-4.0, 0.0, 4.0], [-0.4, 0.0, 4.0], [0.1, 0.1, 1.0])
+    """
+    function = activations.make_activation(activation, parameter)
+    z = np.linspace(-4.0, 4.0, _validation.check_int(points, "points", minimum=2))
+    z_tensor = tf.constant(z, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(z_tensor)
+        values = function(z_tensor)
+    derivative = tape.gradient(values, z_tensor)
+    return z, np.asarray(values, dtype=float), np.asarray(derivative, dtype=float)
+
+
 def compute_activation_profile(
     *,
     activation: str = "relu",
@@ -339,12 +375,7 @@ def compute_activation_profile(
     num_examples = _validation.check_int(num_examples, "num_examples", minimum=2)
     seed = _validation.check_seed(seed)
 
-    z = np.linspace(-4.0, 4.0, 321)
-    z_tensor = tf.constant(z, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(z_tensor)
-        values = function(z_tensor)
-    derivative = tape.gradient(values, z_tensor)
+    z, values, derivative = activation_curve(activation, parameter)
 
     model = models.build_mlp(
         num_layers, units, function, models.seeded_initializer(kernel_initializer, seed), input_dim=64
@@ -356,8 +387,8 @@ def compute_activation_profile(
         parameter=None if parameter is None else float(parameter),
         kernel_initializer=kernel_initializer,
         z=z,
-        values=np.asarray(values, dtype=float),
-        derivative=np.asarray(derivative, dtype=float),
+        values=values,
+        derivative=derivative,
         mean=stats.mean,
         std=stats.std,
     )
@@ -374,11 +405,13 @@ def compute_activation_profile(
 
 
 def _kernels(initializer: Any, seed: int, shapes: list[tuple[int, int]], first_index: int = 1) -> list[np.ndarray]:
-    """The kernels :func:`utils.models.build_mlp` draws for its layers ``first_index, first_index + 1, ...``."""
+    """Draw the kernels :func:`utils.models.build_mlp` draws for its layers ``first_index, first_index + 1, ...``."""
     seeded = models.seeded_initializer(initializer, seed)
     base = seeded.get_config().get("seed")
     return [
-        np.asarray((seeded if base is None else models.seeded_initializer(seeded, base + index))(shape, dtype="float32"))
+        np.asarray(
+            (seeded if base is None else models.seeded_initializer(seeded, base + index))(shape, dtype="float32")
+        )
         for index, shape in enumerate(shapes, start=first_index)
     ]
 
@@ -463,9 +496,13 @@ def gradient_norms_at_init_grid(
     x = _validation.check_batch(x).astype(np.float32)
     y = _validation.check_labels(x, y)
     depths = _check_values(depths, "depths", lambda d: _validation.check_int(d, "depths", minimum=1))
-    weight_stds = _check_values(weight_stds, "weight_stds", lambda s: _validation.check_number(s, "weight_stds", above=0))
+    weight_stds = _check_values(
+        weight_stds, "weight_stds", lambda s: _validation.check_number(s, "weight_stds", above=0)
+    )
     allowed = tuple(_BACKWARD)
-    activation_names = _check_values(activations, "activations", lambda a: _validation.check_choice(a, "activations", allowed))
+    activation_names = _check_values(
+        activations, "activations", lambda a: _validation.check_choice(a, "activations", allowed)
+    )
     units = _validation.check_int(units, "units", minimum=1)
     seed = _validation.check_seed(seed)
     if num_classes is None:
@@ -502,7 +539,7 @@ def gradient_norms_at_init_grid(
 
 
 def _variance_scaling_factor(name: str, fan_in: int, fan_out: int) -> float:
-    """The factor by which Keras's ``name`` initializer scales a draw of its unit distribution."""
+    """Return the factor by which Keras's ``name`` initializer scales a draw of its unit distribution."""
     scheme, distribution = vocabulary.split_initializer(name)
     scale, fans = {"glorot": (1.0, (fan_in + fan_out) / 2), "he": (2.0, fan_in), "lecun": (1.0, fan_in)}[scheme]
     scale /= max(1.0, fans)
@@ -589,10 +626,13 @@ def layer_statistics_grid(
         unit = {d: _kernels(initializer, seed, shapes) for d, initializer in _UNIT_DISTRIBUTIONS.items()}
         kernels = [  # (initializers, 1, fan_in, width): every initializer at once
             tf.constant(
-                np.stack([
-                    np.float32(_variance_scaling_factor(name, *shape)) * unit[vocabulary.split_initializer(name)[1]][layer]
-                    for name in initializers
-                ])[:, None]
+                np.stack(
+                    [
+                        np.float32(_variance_scaling_factor(name, *shape))
+                        * unit[vocabulary.split_initializer(name)[1]][layer]
+                        for name in initializers
+                    ]
+                )[:, None]
             )
             for layer, shape in enumerate(shapes)
         ]

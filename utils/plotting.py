@@ -35,6 +35,7 @@ __all__ = [
     "apply_style",
     "display_figure",
     "figure_html",
+    "gradient_norm_notes",
     "plot_activation_functions",
     "plot_activation_histograms",
     "plot_activation_profile",
@@ -449,6 +450,43 @@ def display_figure(fig: Any, alt: str) -> Any:
     return image
 
 
+def gradient_norm_notes(norms: Sequence[float] | np.ndarray) -> list[str]:
+    """Write the corner note of a gradient-norm profile: first/last ratio, factor per layer, undrawable layers.
+
+    Parameters
+    ----------
+    norms : 1-D array-like
+        One gradient norm per hidden layer, input to output.
+
+    Returns
+    -------
+    list of str
+        One line each; the ratio and the factor only when the first and last
+        norms are finite and positive.
+
+    Examples
+    --------
+    >>> gradient_norm_notes([1e-3, 1e-2, 1e-1])
+    ['first / last layer: 1.0e-02', 'per layer: ×0.10']
+    >>> gradient_norm_notes([0.0, 1.0])
+    ['1 layer(s) at exactly 0 (underflow), not drawn']
+    """
+    from utils import diagnostics
+
+    norms = _series(norms, "norms")
+    drawable = np.isfinite(norms) & (norms > 0)
+    notes = []
+    if drawable[0] and drawable[-1] and norms.size > 1:
+        notes.append(f"first / last layer: {diagnostics.first_to_last_ratio(norms):.1e}")
+        notes.append(f"per layer: ×{diagnostics.per_layer_factor(norms, towards='first'):.2f}")
+    zeros, overflows = int(np.sum(norms == 0)), int(np.sum(~np.isfinite(norms)))
+    if zeros:
+        notes.append(f"{zeros} layer(s) at exactly 0 (underflow), not drawn")
+    if overflows:
+        notes.append(f"{overflows} layer(s) inf or NaN (overflow), not drawn")
+    return notes
+
+
 def plot_gradient_norm_profile(
     norms: Sequence[float] | np.ndarray,
     *,
@@ -485,22 +523,12 @@ def plot_gradient_norm_profile(
     >>> ax.get_yscale(), ax.texts[0].get_text()
     ('log', '1 layer(s) at exactly 0 (underflow), not drawn')
     """
-    from utils import diagnostics
-
     norms = _series(norms, "norms")
     drawable = np.isfinite(norms) & (norms > 0)
     ax = plot_per_layer(
         np.where(drawable, norms, np.nan), ylabel="gradient norm (log scale)", title=title, ax=ax, **style
     )
-    notes = []
-    if drawable[0] and drawable[-1] and norms.size > 1:
-        notes.append(f"first / last layer: {diagnostics.first_to_last_ratio(norms):.1e}")
-        notes.append(f"per layer: ×{diagnostics.per_layer_factor(norms, towards='first'):.2f}")
-    zeros, overflows = int(np.sum(norms == 0)), int(np.sum(~np.isfinite(norms)))
-    if zeros:
-        notes.append(f"{zeros} layer(s) at exactly 0 (underflow), not drawn")
-    if overflows:
-        notes.append(f"{overflows} layer(s) inf or NaN (overflow), not drawn")
+    notes = gradient_norm_notes(norms)
     if drawable.any():
         low, high = np.min(norms[drawable]), np.max(norms[drawable])
         middle = np.sqrt(low * high)

@@ -1,30 +1,44 @@
-"""Widgets: the explorers' controls, and nothing else.
+"""Widgets: the explorers' controls, live in Jupyter and Colab, and measured ahead for the book.
 
 Each explorer is built the same way: its controls, checked starting values,
-and a draw function that calls an experiment (:mod:`utils.experiments`) and a
-plot (:mod:`utils.plotting`) and returns the figure with its alt text. Every
-change of a control redraws the figure into an ``ipywidgets.HTML`` below the
-controls, as an ``<img>`` with alt text. The figure is part of the widget's
-state, so a notebook that saved its widget state (the book does) shows it
-without a kernel; moving a control there recomputes nothing, so the book also
-shows a static figure of the default setting.
+a draw function that calls an experiment (:mod:`utils.experiments`) and a plot
+(:mod:`utils.plotting`) and returns the figure with its alt text, and a book
+function that measures every setting its book controls offer. In Jupyter and
+Colab, every change of a control redraws the figure into an
+``ipywidgets.HTML`` below the controls, as an ``<img>`` with alt text.
+
+Displayed, an explorer also offers a second rendering: the same controls as
+plain HTML over the views measured for the whole grid
+(:mod:`utils.static_explorer`). A live notebook shows the widget; the book,
+which has no kernel, shows that rendering (``_config.yml`` ranks it above the
+widget), so its controls change the figure there too. Measuring the grid
+uses the NumPy-speed grids of :mod:`utils.experiments` and counts against the
+notebook's time budget.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from utils import _validation, experiments, plotting, vocabulary
+from utils import _validation, experiments, plotting, static_explorer, vocabulary
 
 __all__ = [
     "ACTIVATION_EXPLORER_ACTIVATIONS",
+    "ACTIVATION_EXPLORER_BOOK_INPUT_STDS",
+    "ACTIVATION_EXPLORER_BOOK_PARAMETERS",
+    "ACTIVATION_EXPLORER_EXAMPLES",
     "GRADIENT_EXPLORER_ACTIVATIONS",
+    "GRADIENT_EXPLORER_BOOK_DEPTHS",
     "GRADIENT_EXPLORER_WEIGHT_STDS",
     "INITIALIZATION_EXPLORER_ACTIVATIONS",
+    "INITIALIZATION_EXPLORER_BOOK_DEPTHS",
+    "INITIALIZATION_EXPLORER_BOOK_WIDTHS",
     "activation_explorer",
     "gradient_norm_explorer",
     "initialization_explorer",
@@ -49,16 +63,59 @@ GRADIENT_EXPLORER_WEIGHT_STDS: tuple[tuple[str, float], ...] = (
     ("2", 2.0),
 )
 
+#: The depths the book's gradient-norm explorer offers (with the starting depth).
+GRADIENT_EXPLORER_BOOK_DEPTHS: tuple[int, ...] = (2, 3, 5, 10, 15, 20, 25, 30, 35, 40)
+
 #: The activations offered by :func:`initialization_explorer`.
 INITIALIZATION_EXPLORER_ACTIVATIONS: tuple[str, ...] = ("tanh", "sigmoid", "relu", "selu")
+
+#: The depths and widths the book's initialization explorer offers (with the starting ones).
+INITIALIZATION_EXPLORER_BOOK_DEPTHS: tuple[int, ...] = (2, 5, 10, 20, 30, 40, 50)
+INITIALIZATION_EXPLORER_BOOK_WIDTHS: tuple[int, ...] = (8, 16, 32, 64, 100, 128, 256)
+
+#: The slopes or alphas, and the input stds, the book's activation explorer offers (with the starting ones).
+ACTIVATION_EXPLORER_BOOK_PARAMETERS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.5, 1.0, 2.0)
+ACTIVATION_EXPLORER_BOOK_INPUT_STDS: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 #: The activations offered by :func:`activation_explorer`: those with a named parameter (or none).
 ACTIVATION_EXPLORER_ACTIVATIONS: tuple[str, ...] = tuple(vocabulary.ACTIVATION_PARAMETERS)
 
 _STYLE = {"description_width": "initial"}
+#: The number of Gaussian inputs of :func:`activation_explorer`: enough for its statistics,
+#: few enough to measure its whole grid fast.
+ACTIVATION_EXPLORER_EXAMPLES: int = 256
+# Wide enough for a slider track of at least 150 px beside its label and readout (JupyterLab, Colab).
+_SLIDER_LAYOUT = {"width": "360px"}
 
 
-def _explorer(controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]]) -> Any:
+@functools.cache
+def _explorer_class() -> type:
+    """``Explorer``: an ``ipywidgets.VBox`` whose display also carries the book's rendering."""
+    import ipywidgets
+
+    class Explorer(ipywidgets.VBox):
+        """The controls above the figure; displayed, it also offers a kernel-free HTML version."""
+
+        def __init__(self, children: list[Any], book: Callable[[], str]) -> None:
+            super().__init__(children)
+            self._book = book
+            self._book_html: str | None = None
+
+        def book_html(self) -> str:
+            """Return the kernel-free rendering (:mod:`utils.static_explorer`), measured on first use."""
+            if self._book_html is None:
+                self._book_html = self._book()
+            return self._book_html
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+            bundle = super()._repr_mimebundle_(**kwargs)
+            bundle["text/html"] = self.book_html()
+            return bundle
+
+    return Explorer
+
+
+def _explorer(controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]], book: Callable[[], str]) -> Any:
     """Lay the controls in a row above an HTML figure that ``draw(**values)`` -> (figure, alt text) redraws."""
     import ipywidgets
 
@@ -72,7 +129,13 @@ def _explorer(controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]])
         control.observe(redraw, names="value")
     redraw()
     row = ipywidgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
-    return ipywidgets.VBox([row, figure])
+    return _explorer_class()([row, figure], book)
+
+
+def _grid(values: tuple[Any, ...], start: Any) -> tuple[tuple[Any, ...], int]:
+    """Return the book's options for a control (``values`` and the starting value) and the start's index."""
+    options = tuple(sorted({*values, start}))
+    return options, options.index(start)
 
 
 def gradient_norm_explorer(
@@ -131,17 +194,57 @@ def gradient_norm_explorer(
             f"network with weight std {labels[weight_std]}."
         )
 
+    def book() -> str:
+        depths, depth_index = _grid(GRADIENT_EXPLORER_BOOK_DEPTHS, num_layers)
+        stds = [value for _, value in GRADIENT_EXPLORER_WEIGHT_STDS]
+        grid = experiments.gradient_norms_at_init_grid(
+            x, y, depths=depths, weight_stds=stds, activations=GRADIENT_EXPLORER_ACTIVATIONS, seed=seed
+        )
+        views = {}
+        for (i, depth), (j, std), (k, name) in itertools.product(
+            enumerate(depths), enumerate(stds), enumerate(GRADIENT_EXPLORER_ACTIVATIONS)
+        ):
+            norms = grid[(name, std, depth)]
+            views[(i, j, k)] = static_explorer.View(
+                lines=[[static_explorer.Line(norms)]], notes=["\n".join(plotting.gradient_norm_notes(norms))]
+            )
+        return static_explorer.explorer_html(
+            [
+                static_explorer.Control("hidden layers", tuple(map(str, depths)), depth_index),
+                static_explorer.Control("weight std σ", tuple(labels.values()), stds.index(weight_std)),
+                static_explorer.Control(
+                    "activation", GRADIENT_EXPLORER_ACTIVATIONS, GRADIENT_EXPLORER_ACTIVATIONS.index(activation), "menu"
+                ),
+            ],
+            [
+                static_explorer.PanelStyle(
+                    title="{2}, {0} layers, weight std σ = {1}",
+                    xlabel="hidden layer (input → output)",
+                    ylabel="gradient norm (log scale)",
+                    log=True,
+                )
+            ],
+            views,
+            alt="Gradient norm per hidden layer, log scale, for a {0}-layer {2} network with weight std {1}.",
+        )
+
     return _explorer(
         {
             "num_layers": ipywidgets.IntSlider(
-                value=num_layers, min=2, max=40, description="hidden layers", style=_STYLE, continuous_update=False
+                value=num_layers,
+                min=2,
+                max=40,
+                description="hidden layers",
+                style=_STYLE,
+                layout=_SLIDER_LAYOUT,
+                continuous_update=False,
             ),
             "weight_std": ipywidgets.SelectionSlider(
                 options=[(label, value) for label, value in GRADIENT_EXPLORER_WEIGHT_STDS],
                 value=weight_std,
                 description="weight std σ",
                 style=_STYLE,
-                layout={"width": "420px"},
+                layout={"width": "460px"},
                 continuous_update=False,
             ),
             "activation": ipywidgets.Dropdown(
@@ -149,6 +252,7 @@ def gradient_norm_explorer(
             ),
         },
         draw,
+        book,
     )
 
 
@@ -222,6 +326,55 @@ def initialization_explorer(
             f"layers of {units} units initialized with {kernel_initializer}."
         )
 
+    def book() -> str:
+        depths, depth_index = _grid(INITIALIZATION_EXPLORER_BOOK_DEPTHS, num_layers)
+        widths, width_index = _grid(INITIALIZATION_EXPLORER_BOOK_WIDTHS, units)
+        grid = experiments.layer_statistics_grid(
+            x,
+            activations=INITIALIZATION_EXPLORER_ACTIVATIONS,
+            kernel_initializers=vocabulary.INITIALIZER_NAMES,
+            num_layers=max(depths),
+            widths=widths,
+            seed=seed,
+        )
+        views = {
+            (i, j, k): static_explorer.View([[static_explorer.Line(grid[(name, initializer, width, 1.0)][1])]])
+            for (i, name), (j, initializer), (k, width) in itertools.product(
+                enumerate(INITIALIZATION_EXPLORER_ACTIVATIONS),
+                enumerate(vocabulary.INITIALIZER_NAMES),
+                enumerate(widths),
+            )
+        }
+        return static_explorer.explorer_html(
+            [
+                static_explorer.Control(
+                    "activation",
+                    INITIALIZATION_EXPLORER_ACTIVATIONS,
+                    INITIALIZATION_EXPLORER_ACTIVATIONS.index(activation),
+                    "menu",
+                ),
+                static_explorer.Control(
+                    "initializer",
+                    vocabulary.INITIALIZER_NAMES,
+                    vocabulary.INITIALIZER_NAMES.index(kernel_initializer),
+                    "menu",
+                ),
+                static_explorer.Control("depth", tuple(map(str, depths)), depth_index, truncates=True),
+                static_explorer.Control("width", tuple(map(str, widths)), width_index),
+            ],
+            [
+                static_explorer.PanelStyle(
+                    title="{0} + {1}: {2} layers × {3} units",
+                    xlabel="hidden layer (input → output)",
+                    ylabel="activation std (log scale)",
+                    log=True,
+                    hlines=[(input_std, "input std")],
+                )
+            ],
+            views,
+            alt="Activation std per hidden layer, log scale, for {2} {0} layers of {3} units initialized with {1}.",
+        )
+
     return _explorer(
         {
             "activation": ipywidgets.Dropdown(
@@ -231,13 +384,28 @@ def initialization_explorer(
                 options=vocabulary.INITIALIZER_NAMES, value=kernel_initializer, description="initializer", style=_STYLE
             ),
             "num_layers": ipywidgets.IntSlider(
-                value=num_layers, min=2, max=50, step=1, description="depth", style=_STYLE, continuous_update=False
+                value=num_layers,
+                min=2,
+                max=50,
+                step=1,
+                description="depth",
+                style=_STYLE,
+                layout=_SLIDER_LAYOUT,
+                continuous_update=False,
             ),
             "units": ipywidgets.IntSlider(
-                value=units, min=8, max=256, step=8, description="width", style=_STYLE, continuous_update=False
+                value=units,
+                min=8,
+                max=256,
+                step=8,
+                description="width",
+                style=_STYLE,
+                layout=_SLIDER_LAYOUT,
+                continuous_update=False,
             ),
         },
         draw,
+        book,
     )
 
 
@@ -295,6 +463,7 @@ def activation_explorer(
             num_layers=num_layers,
             units=units,
             input_std=input_std,
+            num_examples=ACTIVATION_EXPLORER_EXAMPLES,
         )
         axes = plotting.plot_activation_profile(profile)
         setting = activation if profile.parameter is None else f"{activation} ({parameter:g})"
@@ -302,6 +471,98 @@ def activation_explorer(
             f"Three panels for {setting} with {profile.kernel_initializer}, inputs of std "
             f"{input_std:.2g}: the function and its derivative, then the mean and the std "
             f"of each of the {num_layers} hidden layers' outputs."
+        )
+
+    def book() -> str:
+        parameters, parameter_index = _grid(ACTIVATION_EXPLORER_BOOK_PARAMETERS, parameter)
+        stds, std_index = _grid(ACTIVATION_EXPLORER_BOOK_INPUT_STDS, input_std)
+        # Each activation once per parameter it has (the parameter-free ones once).
+        variants = {
+            (name, value): name if vocabulary.ACTIVATION_PARAMETERS[name] is None else (name, value)
+            for name in ACTIVATION_EXPLORER_ACTIVATIONS
+            for value in parameters
+        }
+        # compute_activation_profile's inputs (seed 0), before their scaling by the input std.
+        base = np.random.default_rng(0).normal(0.0, 1.0, size=(ACTIVATION_EXPLORER_EXAMPLES, 64))
+        grid = experiments.layer_statistics_grid(
+            base,
+            activations=sorted(set(variants.values()), key=str),
+            kernel_initializers=vocabulary.INITIALIZER_NAMES,
+            num_layers=num_layers,
+            widths=[units],
+            input_scales=stds,
+        )
+        curves = {
+            variant: experiments.activation_curve(
+                *((variant, None) if isinstance(variant, str) else variant), points=161
+            )
+            for variant in set(variants.values())
+        }
+        views = {}
+        for (i, name), (j, value), (k, initializer), (m, std) in itertools.product(
+            enumerate(ACTIVATION_EXPLORER_ACTIVATIONS), enumerate(parameters), enumerate(initializers), enumerate(stds)
+        ):
+            variant = variants[(name, value)]
+            chosen = vocabulary.matching_initializer(name) if initializer == "matching" else initializer
+            mean, std_per_layer = grid[(variant, chosen, units, std)]
+            z, values, derivative = curves[variant]
+            finite = std_per_layer[np.isfinite(std_per_layer) & (std_per_layer > 0)]
+            setting = (
+                name if isinstance(variant, str) else f"{name} ({vocabulary.ACTIVATION_PARAMETERS[name]} {value:g})"
+            )
+            views[(i, j, k, m)] = static_explorer.View(
+                lines=[
+                    [
+                        static_explorer.Line(values, x=z, label="f(z)"),
+                        static_explorer.Line(derivative, x=z, label="f′(z)"),
+                    ],
+                    [static_explorer.Line(mean)],
+                    [static_explorer.Line(std_per_layer)],
+                ],
+                notes=[
+                    f"{name} has no parameter:\nthe slider changes nothing" if isinstance(variant, str) else "",
+                    "",
+                    "",
+                ],
+                log=[None, None, bool(finite.size and finite.max() / finite.min() > 10)],
+                titles=[setting, f"Mean per layer ({num_layers} layers, {chosen})", None],
+            )
+        return static_explorer.explorer_html(
+            [
+                static_explorer.Control(
+                    "activation",
+                    ACTIVATION_EXPLORER_ACTIVATIONS,
+                    ACTIVATION_EXPLORER_ACTIVATIONS.index(activation),
+                    "menu",
+                ),
+                static_explorer.Control("slope / alpha", tuple(f"{p:g}" for p in parameters), parameter_index),
+                static_explorer.Control("initializer", initializers, initializers.index(kernel_initializer), "menu"),
+                static_explorer.Control("input std", tuple(f"{s:g}" for s in stds), std_index),
+            ],
+            [
+                static_explorer.PanelStyle(
+                    xlabel="pre-activation z", ylabel="f(z) and f′(z)", hlines=[(0.0, None)], height=300
+                ),
+                static_explorer.PanelStyle(
+                    xlabel="hidden layer (input → output)",
+                    ylabel="mean of the layer's outputs",
+                    hlines=[(0.0, None)],
+                    height=280,
+                ),
+                static_explorer.PanelStyle(
+                    title="Std per layer",
+                    xlabel="hidden layer (input → output)",
+                    ylabel="std of the layer's outputs",
+                    hlines=[(1.0, None)],
+                    height=280,
+                ),
+            ],
+            views,
+            alt=(
+                "Three panels, one above the other, for {0} (slope or alpha {1}) with the {2} initializer "
+                "and inputs of std {3}: the function and its derivative, then the mean and the std of "
+                f"each of the {num_layers} hidden layers' outputs."
+            ),
         )
 
     return _explorer(
@@ -316,6 +577,7 @@ def activation_explorer(
                 step=0.05,
                 description="slope / alpha",
                 style=_STYLE,
+                layout=_SLIDER_LAYOUT,
                 continuous_update=False,
             ),
             "kernel_initializer": ipywidgets.Dropdown(
@@ -329,8 +591,10 @@ def activation_explorer(
                 step=0.1,
                 description="input std",
                 style=_STYLE,
+                layout=_SLIDER_LAYOUT,
                 continuous_update=False,
             ),
         },
         draw,
+        book,
     )
