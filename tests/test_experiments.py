@@ -31,6 +31,9 @@ def probe():
         (experiments.compute_signal_propagation_over_seeds, ["x", "y"]),
         (experiments.gradient_norms_at_init, ["x", "y"]),
         (experiments.compute_activation_profile, []),
+        (experiments.activation_curve, []),
+        (experiments.gradient_norms_at_init_grid, ["x", "y"]),
+        (experiments.layer_statistics_grid, ["x"]),
     ],
 )
 def test_data_first_then_keyword_only_settings(function, data):
@@ -371,4 +374,141 @@ def test_relu_with_glorot_vanishes_over_twenty_layers():
 def test_profile_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message) as error:
         experiments.compute_activation_profile(**{"num_layers": 1, "units": 2, **kwargs})
+    assert "\n" not in str(error.value)
+
+
+# --- The grids: the same measurements over many settings, without building the networks --------------------------
+
+
+@pytest.mark.parametrize(
+    "activation, weight_std, depth",
+    [("tanh", 0.125, 6), ("relu", 0.5, 3), ("sigmoid", 0.03, 8), ("tanh", 2.0, 8), ("linear", 0.25, 5)],
+)
+def test_gradient_grid_equals_the_keras_measurement(probe, activation, weight_std, depth):
+    grid = experiments.gradient_norms_at_init_grid(
+        *probe, depths=[3, depth], weight_stds=[0.03, weight_std], activations=["relu", activation], seed=4
+    )
+    expected = experiments.gradient_norms_at_init(
+        *probe, num_layers=depth, weight_std=weight_std, activation=activation, seed=4
+    )
+    assert_allclose(grid[(activation, weight_std, depth)], expected, rtol=1e-5)
+    assert set(grid) == {(a, s, d) for a in ["relu", activation] for s in [0.03, weight_std] for d in [3, depth]}
+
+
+def test_gradient_grid_keeps_underflow_and_overflow_as_keras_does(digits_batch):
+    grid = experiments.gradient_norms_at_init_grid(
+        *digits_batch, depths=[30], weight_stds=[0.03, 2.0], activations=["sigmoid", "linear"]
+    )
+    for activation, weight_std in [("sigmoid", 0.03), ("linear", 2.0)]:
+        expected = experiments.gradient_norms_at_init(
+            *digits_batch, num_layers=30, weight_std=weight_std, activation=activation
+        )
+        got = grid[(activation, weight_std, 30)]
+        assert np.array_equal(got == 0, expected == 0) and np.array_equal(np.isfinite(got), np.isfinite(expected))
+        finite = np.isfinite(expected) & (expected > 0)
+        assert_allclose(got[finite], expected[finite], rtol=1e-5)
+    assert (grid[("sigmoid", 0.03, 30)] == 0).any() and not np.isfinite(grid[("linear", 2.0, 30)]).all()
+
+
+@pytest.mark.parametrize(
+    "activation, initializer, width",
+    [
+        ("relu", "glorot_normal", 16),
+        ("tanh", "he_uniform", 8),
+        ("selu", "lecun_normal", 24),
+        ("sigmoid", "glorot_uniform", 16),
+    ],
+)
+def test_layer_statistics_grid_equals_the_keras_measurement(probe, activation, initializer, width):
+    grid = experiments.layer_statistics_grid(
+        probe[0],
+        activations=[activation],
+        kernel_initializers=[initializer, "he_normal"],
+        num_layers=7,
+        widths=[width, 8],
+        seed=3,
+    )
+    for depth in (2, 7):  # a shallower network is the first layers of a deeper one
+        expected = experiments.compute_signal_propagation(
+            *probe, activation=activation, kernel_initializer=initializer, num_layers=depth, units=width, seed=3
+        ).activation_std
+        assert_allclose(grid[(activation, initializer, width, 1.0)][1][:depth], expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "activation, parameter, scale", [("leaky_relu", 0.1, 3.0), ("elu", 1.5, 0.3), ("relu", None, 1.0)]
+)
+def test_layer_statistics_grid_reproduces_the_activation_profile(activation, parameter, scale):
+    inputs = np.random.default_rng(0).normal(0.0, 1.0, size=(64, 64))
+    item = activation if parameter is None else (activation, parameter)
+    grid = experiments.layer_statistics_grid(
+        inputs,
+        activations=[item],
+        kernel_initializers=["glorot_uniform"],
+        num_layers=5,
+        widths=[16],
+        input_scales=[1.0, scale],
+    )
+    profile = experiments.compute_activation_profile(
+        activation=activation,
+        parameter=parameter,
+        kernel_initializer="glorot_uniform",
+        num_layers=5,
+        units=16,
+        input_std=scale,
+        num_examples=64,
+    )
+    mean, std = grid[(item, "glorot_uniform", 16, scale)]
+    assert_allclose(std, profile.std, rtol=1e-5)
+    assert_allclose(mean, profile.mean, rtol=1e-4, atol=1e-7)
+
+
+def test_activation_curve_is_the_profiles_first_panel():
+    z, values, derivative = experiments.activation_curve(activation="elu", parameter=0.5)
+    profile = experiments.compute_activation_profile(activation="elu", parameter=0.5, num_layers=1, units=2)
+    assert_allclose(z, profile.z)
+    assert_allclose(values, profile.values)
+    assert_allclose(derivative, profile.derivative)
+
+
+GRID_CALLS = {
+    "gradient": lambda probe, **kw: experiments.gradient_norms_at_init_grid(
+        *probe, **{"depths": [2], "weight_stds": [0.1], "activations": ["tanh"], **kw}
+    ),
+    "statistics": lambda probe, **kw: experiments.layer_statistics_grid(
+        probe[0],
+        **{"activations": ["relu"], "kernel_initializers": ["he_normal"], "num_layers": 2, "widths": [4], **kw},
+    ),
+    "curve": lambda probe, **kw: experiments.activation_curve(activation="relu", **kw),
+}
+
+
+@pytest.mark.parametrize(
+    "function, kwargs, message",
+    [
+        ("gradient", {"depths": []}, r"^depths must be a non-empty sequence; got list$"),
+        ("gradient", {"depths": 5}, r"^depths must be a non-empty sequence; got 5$"),
+        ("gradient", {"depths": [0]}, r"^depths must be a positive integer; got 0$"),
+        ("gradient", {"weight_stds": [0.0]}, r"^weight_stds must be a positive number; got 0.0$"),
+        (
+            "gradient",
+            {"activations": ["elu"]},
+            r"^activations must be one of 'linear', 'sigmoid', 'tanh', 'relu'; got 'elu'",
+        ),
+        ("gradient", {"activations": "tanh"}, r"^activations must be a non-empty sequence; got 'tanh'$"),
+        (
+            "statistics",
+            {"kernel_initializers": ["orthogonal"]},
+            r"^kernel_initializers must be one of 'glorot_uniform', ",
+        ),
+        ("statistics", {"widths": [0]}, r"^widths must be a positive integer; got 0$"),
+        ("statistics", {"input_scales": [-1.0]}, r"^input_scales must be a positive number; got -1.0$"),
+        ("statistics", {"activations": ["swish"]}, r"^activation must be one of 'relu', "),
+        ("statistics", {"num_layers": 0}, r"^num_layers must be a positive integer; got 0$"),
+        ("curve", {"points": 1}, r"^points must be an integer >= 2; got 1$"),
+    ],
+)
+def test_grid_bad_arguments(probe, function, kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        GRID_CALLS[function](probe, **kwargs)
     assert "\n" not in str(error.value)

@@ -317,7 +317,10 @@ def starting_view(data, page):
             indexes.append(index)
     parts = [data["parts"][i] for i in data["views"]["-".join(map(str, indexes))]]
     return [
-        [np.array(data["series"][line if isinstance(line, int) else line["y"]][:points], dtype=float) for line in part["lines"]]
+        [
+            np.array(data["series"][line if isinstance(line, int) else line["y"]][:points], dtype=float)
+            for line in part["lines"]
+        ]
         for part in parts
     ]
 
@@ -341,7 +344,11 @@ def test_the_book_rendering_starts_where_the_live_widget_starts(name, probe):
         expected = [[result.activation_std]]
     else:
         profile = experiments.compute_activation_profile(
-            activation="leaky_relu", parameter=0.2, num_layers=4, units=8, num_examples=widgets.ACTIVATION_EXPLORER_EXAMPLES
+            activation="leaky_relu",
+            parameter=0.2,
+            num_layers=4,
+            units=8,
+            num_examples=widgets.ACTIVATION_EXPLORER_EXAMPLES,
         )
         expected = [[profile.values[::2], profile.derivative[::2]], [profile.mean], [profile.std]]
     assert len(lines) == len(expected)

@@ -281,7 +281,7 @@ class ActivationProfile:
 
 
 def activation_curve(
-    activation: str, parameter: float | None = None, *, points: int = 321
+    *, activation: str, parameter: float | None = None, points: int = 321
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``f(z)`` and ``f'(z)`` on ``points`` evenly spaced values of ``z`` from -4 to 4 (TensorFlow's gradient).
 
@@ -301,7 +301,7 @@ def activation_curve(
 
     Examples
     --------
-    >>> z, values, derivative = activation_curve("leaky_relu", 0.1, points=3)
+    >>> z, values, derivative = activation_curve(activation="leaky_relu", parameter=0.1, points=3)
     >>> z.tolist(), values.round(6).tolist(), derivative.round(6).tolist()
     ([-4.0, 0.0, 4.0], [-0.4, 0.0, 4.0], [0.1, 0.1, 1.0])
     """
@@ -375,7 +375,7 @@ def compute_activation_profile(
     num_examples = _validation.check_int(num_examples, "num_examples", minimum=2)
     seed = _validation.check_seed(seed)
 
-    z, values, derivative = activation_curve(activation, parameter)
+    z, values, derivative = activation_curve(activation=activation, parameter=parameter)
 
     model = models.build_mlp(
         num_layers, units, function, models.seeded_initializer(kernel_initializer, seed), input_dim=64

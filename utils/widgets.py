@@ -494,7 +494,9 @@ def activation_explorer(
         )
         curves = {
             variant: experiments.activation_curve(
-                *((variant, None) if isinstance(variant, str) else variant), points=161
+                activation=variant if isinstance(variant, str) else variant[0],
+                parameter=None if isinstance(variant, str) else variant[1],
+                points=161,
             )
             for variant in set(variants.values())
         }
