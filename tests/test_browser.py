@@ -7,12 +7,14 @@ recorded, so a page that still needs a CDN fails here.
 
 Each page gets one test that reports every problem it finds: title and main heading,
 console errors, failed requests, images, MathJax, solution and hide-input toggles,
-widgets with a static figure, alt text and heading order. A full-page screenshot of
+explorers (each control moved must change the figure; legible text, controls that fit,
+at 1024 and 1280 px), alt text and heading order. A full-page screenshot of
 each page is saved in ``_build/screenshots/`` (a CI artifact, not committed).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -83,16 +85,71 @@ IMAGES_JS = """() => Array.from(document.images).map(img => ({
     caption: !!(img.closest('figure') && img.closest('figure').querySelector('figcaption')),
 }))"""
 
-WIDGETS_JS = """() => Array.from(document.querySelectorAll(
-        'script[type="application/vnd.jupyter.widget-view+json"]')).map(script => {
-    const output = script.closest('.cell_output') || script.parentElement;
-    const section = script.closest('section');
+# Explorers: the book shows their kernel-free rendering (utils.static_explorer), never a dead widget.
+DEAD_WIDGETS_JS = """() => document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length"""
+
+EXPLORER_LAYOUT_JS = """explorer => {
+    const svg = explorer.querySelector('svg.tg-explorer-figure');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = Array.from(svg.querySelectorAll('text, tspan')).map(
+        t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const controls = Array.from(explorer.querySelectorAll('.tg-control')).map(c => c.getBoundingClientRect());
+    let overlaps = 0;
+    controls.forEach((a, i) => controls.slice(i + 1).forEach(b => {
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+    }));
     return {
-        rendered: !!output.querySelector('.jupyter-widgets'),
-        section: section ? (section.querySelector('h1, h2, h3, h4') || {}).textContent : null,
-        figures: section ? section.querySelectorAll('img').length : 0,
+        smallest_text: Math.min(...sizes),
+        tracks: Array.from(explorer.querySelectorAll('input[type=range]')).map(r => r.getBoundingClientRect().width),
+        clipped: Array.from(explorer.querySelectorAll('output, select')).filter(
+            o => o.scrollWidth > o.clientWidth + 1).map(o => o.textContent || o.value),
+        overlaps: overlaps,
+        lines: svg.querySelectorAll('path').length,
     };
-})"""
+}"""
+
+# Move one control to another setting (the last option, or the first if it is already there).
+MOVE_CONTROL_JS = """control => {
+    const last = control.tagName === 'SELECT' ? control.options.length - 1 : Number(control.max);
+    const current = control.tagName === 'SELECT' ? control.selectedIndex : Number(control.value);
+    const target = current === last ? 0 : last;
+    if (control.tagName === 'SELECT') control.selectedIndex = target; else control.value = String(target);
+    control.dispatchEvent(new Event('input', {bubbles: true}));
+    return target;
+}"""
+
+
+def _check_explorers(page) -> tuple[int, list[str]]:
+    """Every explorer: legible at both widths, controls that fit, and each control changes the figure."""
+    problems = []
+    explorers = page.locator(f"{ARTICLE} .tg-explorer")
+    for index in range(explorers.count()):
+        explorer = explorers.nth(index)
+        name = f"explorer {index + 1}"
+        for width in (1024, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            layout = explorer.evaluate(EXPLORER_LAYOUT_JS)
+            if layout["lines"] == 0:
+                problems.append(f"{name} at {width} px: its figure has no line")
+            if layout["smallest_text"] < 9:
+                problems.append(f"{name} at {width} px: figure text {layout['smallest_text']:.1f} px (< 9)")
+            if any(track < 150 for track in layout["tracks"]):
+                problems.append(f"{name} at {width} px: slider tracks {layout['tracks']} px (< 150)")
+            if layout["clipped"]:
+                problems.append(f"{name} at {width} px: clipped readouts or menus {layout['clipped']}")
+            if layout["overlaps"]:
+                problems.append(f"{name} at {width} px: {layout['overlaps']} overlapping controls")
+        controls = explorer.locator(".tg-control input, .tg-control select")
+        for number in range(controls.count()):
+            control = controls.nth(number)
+            label = explorer.locator(".tg-control span").nth(number).inner_text()
+            before = explorer.locator("svg.tg-explorer-figure").inner_html()
+            control.evaluate(MOVE_CONTROL_JS)
+            after = explorer.locator("svg.tg-explorer-figure").inner_html()
+            if after == before:
+                problems.append(f"{name}: moving '{label}' did not change the figure")
+    return explorers.count(), problems
 
 
 def _looks_like_a_file_name(alt: str) -> bool:
@@ -143,6 +200,14 @@ FOLDS_CONTENT = {
 }
 
 
+# Pages with an explorer: each must show a working one.
+HAS_EXPLORER = {
+    "chapters/01-vanishing-exploding-gradients",
+    "chapters/02-initialization",
+    "chapters/03-nonsaturating-activations",
+}
+
+
 @pytest.mark.parametrize("entry", list(PAGES))
 def test_page_reads_well_offline(browser, book_url, entry):
     problems: list[str] = []
@@ -166,15 +231,8 @@ def test_page_reads_well_offline(browser, book_url, entry):
         if page.locator("span.math, div.math").count() and math is None:
             problems.append("the page has formulas but MathJax did not load")
 
-        widgets = page.evaluate(WIDGETS_JS)
-        if widgets:
-            page.wait_for_selector(".jupyter-widgets")
-            widgets = page.evaluate(WIDGETS_JS)
-        for widget in widgets:
-            if not widget["rendered"]:
-                problems.append(f"a widget in '{widget['section']}' did not render")
-            if widget["figures"] == 0:
-                problems.append(f"the widget in '{widget['section']}' has no static figure beside it")
+        if page.evaluate(DEAD_WIDGETS_JS):
+            problems.append("a live widget is shown, which cannot work without a kernel")
 
         page.wait_for_load_state("networkidle")
         for image in page.evaluate(IMAGES_JS):
@@ -187,6 +245,10 @@ def test_page_reads_well_offline(browser, book_url, entry):
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
+        explorers, explorer_problems = _check_explorers(page)
+        problems += explorer_problems
+        if entry in HAS_EXPLORER and not explorers:  # the explorer check is not vacuous
+            problems.append("no explorer found, where the page has one")
 
         toggles, toggle_problems = _check_toggles(page)
         problems += toggle_problems
@@ -210,6 +272,7 @@ def test_every_built_page_is_checked(built_book):
     }
     assert built - {"index"} == set(PAGES), f"pages built but not checked: {sorted(built - set(PAGES))}"
     assert FOLDS_CONTENT <= set(PAGES), f"not pages of the book: {sorted(FOLDS_CONTENT - set(PAGES))}"
+    assert HAS_EXPLORER <= set(PAGES), f"not pages of the book: {sorted(HAS_EXPLORER - set(PAGES))}"
 
 
 def test_the_how_to_page_screenshots_can_be_taken(browser, book_url):
@@ -221,3 +284,73 @@ def test_the_how_to_page_screenshots_can_be_taken(browser, book_url):
     assert all(path.stat().st_size > 10_000 for path in taken), taken
     committed = sorted(p.name for p in screenshots.OUT.glob("*.png"))
     assert committed == sorted(screenshots.SHOTS), "run `make book screenshots` and commit assets/how-to/"
+
+
+# The live widget as JupyterLab and Colab draw it: the vendored renderer of the book
+# (@jupyter-widgets/html-manager, the same controls and CSS) on a page of its own.
+LIVE_CONTROLS_JS = """() => Array.from(document.querySelectorAll('.widget-hbox')).map(row => {
+    const rect = e => e.getBoundingClientRect();
+    const controls = Array.from(row.children).map(w => ({
+        label: (w.querySelector('.widget-label') || {}).textContent,
+        box: [rect(w).left, rect(w).right, rect(w).top, rect(w).bottom],
+        track: w.querySelector('.slider-container') ? rect(w.querySelector('.slider-container')).width : null,
+        readout: w.querySelector('.widget-readout')
+            ? w.querySelector('.widget-readout').scrollWidth - w.querySelector('.widget-readout').clientWidth : 0,
+    }));
+    return controls;
+})"""
+
+
+def _live_page(directory, explorers) -> None:
+    from ipywidgets.embed import embed_data
+
+    data = embed_data(views=explorers)
+    (directory / "vendor").symlink_to(course.ROOT / ".vendor" / "vendor")
+    views = "".join(
+        f'<div><script type="application/vnd.jupyter.widget-view+json">{json.dumps(view)}</script></div>'
+        for view in data["view_specs"]
+    )
+    (directory / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8">'
+        "<script>var require = {paths: {'@jupyter-widgets/html-manager/dist': 'vendor/html-manager'}};</script>"
+        '<script src="vendor/require.js"></script><script src="vendor/html-manager/embed-amd.js"></script>'
+        f'<script type="application/vnd.jupyter.widget-state+json">{json.dumps(data["manager_state"])}</script>'
+        f"</head><body>{views}</body></html>",
+        encoding="utf-8",
+    )
+
+
+def test_the_live_explorers_controls_fit(browser, tmp_path):
+    """Slider tracks of at least 150 px, readouts not clipped, a gap between controls (point 4 of issue 14)."""
+    import numpy as np
+
+    from utils import widgets
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((32, 64)), rng.integers(0, 4, 32)
+    explorers = [
+        widgets.gradient_norm_explorer(x, y, num_layers=3),
+        widgets.initialization_explorer(x, y, num_layers=3, units=8),
+        widgets.activation_explorer(num_layers=2, units=8),
+    ]
+    _live_page(tmp_path, explorers)
+    problems = []
+    with chromium_tools.serve(tmp_path) as url:
+        page = browser.new_page(viewport={"width": 1024, "height": 900})
+        page.goto(f"{url}/index.html")
+        page.wait_for_selector(".widget-slider", timeout=30_000)
+        rows = page.evaluate(LIVE_CONTROLS_JS)
+        page.close()
+    assert len(rows) == 3 and sum(len(row) for row in rows) == 11, rows
+    for row in rows:
+        for control in row:
+            if control["track"] is not None and control["track"] < 150:
+                problems.append(f"'{control['label']}' has a slider track of {control['track']:.0f} px (< 150)")
+            if control["readout"] > 0:
+                problems.append(f"'{control['label']}': its readout is clipped by {control['readout']} px")
+        for a, b in itertools.combinations(row, 2):
+            (left, right, top, bottom), (left2, right2, top2, bottom2) = a["box"], b["box"]
+            apart = left2 - right >= 8 or left - right2 >= 8 or top2 >= bottom or top >= bottom2
+            if not apart:
+                problems.append(f"'{a['label']}' and '{b['label']}' touch or overlap")
+    assert not problems, "\n".join(problems)

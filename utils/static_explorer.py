@@ -161,6 +161,7 @@ _STYLE = """<style>
 .tg-explorer-controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin-bottom: 0.5rem; }
 .tg-control { display: flex; align-items: center; gap: 0.5rem; margin: 0; font-size: 0.95rem; }
 .tg-control input[type="range"] { width: 180px; }
+.tg-control select { font: inherit; padding: 1px 4px; }
 .tg-control output { min-width: 7.5em; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .tg-explorer-figure {
   display: block; width: 100%; height: auto; max-width: 760px; font-family: sans-serif; font-size: 13px;

@@ -126,6 +126,7 @@ def _explorer(controls: Mapping[str, Any], draw: Callable[..., tuple[Any, str]],
         figure.value = plotting.figure_html(fig, alt)
 
     for control in controls.values():
+        control.layout.margin = "2px 24px 2px 0"  # a gap before the next control's label
         control.observe(redraw, names="value")
     redraw()
     row = ipywidgets.HBox(list(controls.values()), layout={"flex_flow": "row wrap"})
