@@ -45,7 +45,7 @@ def test_a_table_wider_than_the_article_is_reported_once(page):
     page.set_content(PAGE.format(code="x = 1", cell="cell " * 200))
     table, whole_page = layout.overflowing_blocks(page)  # the table, not also the output that holds it
     assert table.startswith("table 'cell cell")
-    assert "px wide, past the article's 560 px" in table
+    assert " px past the edge of the article's 560 px column" in table
     assert whole_page.startswith("the page is ") and whole_page.endswith(" px wide in a 800 px window")
 
 

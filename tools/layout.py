@@ -42,14 +42,18 @@ OVERFLOW_JS = """([articleSelector, blocks, excerptChars]) => {
             const scrolls = element.scrollWidth > element.clientWidth + 1 && element.clientWidth > 0;
             const sticksOut = rect.left < left - 1 || rect.right > right + 1;
             if (!scrolls && !sticksOut) continue;
-            const text = (element.innerText || element.textContent || element.getAttribute('alt') || '');
-            const line = text.split('\\n').map(s => s.trim()).find(s => s) || element.tagName.toLowerCase();
+            // Its first line of text; else an image's alt text; else its tag and first class.
+            const image = element.matches('img') ? element : element.querySelector('img[alt]');
+            const text = element.innerText || (image && image.getAttribute('alt')) || '';
+            const line = text.split('\\n').map(s => s.trim()).find(s => s)
+                || [element.tagName.toLowerCase(), ...element.classList].slice(0, 2).join('.');
             found.push({
                 element, kind,
                 excerpt: line.length > excerptChars ? line.slice(0, excerptChars - 3) + '...' : line,
                 detail: scrolls
                     ? `content ${element.scrollWidth} px wide in a ${element.clientWidth} px box`
-                    : `${Math.round(rect.width)} px wide, past the article's ${Math.round(right - left)} px`,
+                    : `${Math.round(Math.max(left - rect.left, rect.right - right))} px past the edge of `
+                      + `the article's ${Math.round(right - left)} px column`,
             });
         }
     }
