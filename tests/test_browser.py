@@ -21,7 +21,7 @@ import re
 import pytest
 
 from tools import browser as chromium_tools
-from tools import course, screenshots
+from tools import course, layout, screenshots
 
 pytestmark = pytest.mark.slow
 
@@ -254,6 +254,8 @@ def test_page_reads_well_offline(browser, book_url, entry):
         problems += toggle_problems
         if entry in FOLDS_CONTENT and not toggles:  # the toggle check is not vacuous
             problems.append("no folded block found, where the page folds solutions or exercises")
+        # Nothing scrolls sideways, folded blocks included (the toggles are open now).
+        problems += layout.overflowing_blocks_at(page, layout.WIDTHS)
         page.wait_for_timeout(200)  # let anything a click started log its errors
 
         problems += [f"console error: {text}" for text in visit.console_errors]

@@ -58,9 +58,10 @@ def test_setup_cell_installs_from_the_configured_repository():
     repository = course.load_config()["repository"]
     assert repository["branch"] == "main"
     source = course.setup_cell_source()
-    expected = f"git+{repository['url'].rstrip('/')}@{repository['branch']}"
-    assert expected in source
-    assert re.search(r'^    %pip install --quiet "taming-gradients @ git\+https://\S+@main"$', source, re.M)
+    assert f'    repository = "{repository["url"].rstrip("/")}"\n' in source
+    assert re.search(r'^    %pip install --quiet "taming-gradients @ git\+\{repository\}@main"$', source, re.M)
+    # What the magic installs once IPython has expanded {repository}: the configured repository.
+    assert course.install_target() == f"taming-gradients @ git+{repository['url'].rstrip('/')}@main"
 
 
 def test_book_configuration():

@@ -36,15 +36,23 @@ def install_target(root: Path = ROOT) -> str:
 
 
 def setup_cell_source(root: Path = ROOT) -> str:
-    """Return the exact source of the first code cell of every notebook."""
+    """Return the exact source of the first code cell of every notebook.
+
+    The install line names the repository through a variable (IPython expands ``{repository}``
+    in a magic), so that no line is wider than the book's code column.
+    """
+    repository = load_config(root)["repository"]
+    url, branch = repository["url"].rstrip("/"), repository["branch"]
     return (
         "# Standard setup: in Colab, install the course package first.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "{install_target(root)}"\n'
+        f'    repository = "{url}"\n'
+        f'    %pip install --quiet "taming-gradients @ git+{{repository}}@{branch}"\n'
         "\n"
-        "from utils import setup  # fails if a utils.py or utils/ here hides the course's: rename it\n"
+        "# This import fails if a utils.py or utils/ here hides the course's: rename it.\n"
+        "from utils import setup\n"
         "\n"
         f"setup.configure(seed={SEED})"
     )
