@@ -127,19 +127,19 @@ def _check_explorers(page) -> tuple[int, list[str]]:
     for index in range(explorers.count()):
         explorer = explorers.nth(index)
         name = f"explorer {index + 1}"
-        for width in (1024, 1280):
+        for width in layout.WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            layout = explorer.evaluate(EXPLORER_LAYOUT_JS)
-            if layout["lines"] == 0:
+            measured = explorer.evaluate(EXPLORER_LAYOUT_JS)
+            if measured["lines"] == 0:
                 problems.append(f"{name} at {width} px: its figure has no line")
-            if layout["smallest_text"] < 9:
-                problems.append(f"{name} at {width} px: figure text {layout['smallest_text']:.1f} px (< 9)")
-            if any(track < 150 for track in layout["tracks"]):
-                problems.append(f"{name} at {width} px: slider tracks {layout['tracks']} px (< 150)")
-            if layout["clipped"]:
-                problems.append(f"{name} at {width} px: clipped readouts or menus {layout['clipped']}")
-            if layout["overlaps"]:
-                problems.append(f"{name} at {width} px: {layout['overlaps']} overlapping controls")
+            if measured["smallest_text"] < 9:
+                problems.append(f"{name} at {width} px: figure text {measured['smallest_text']:.1f} px (< 9)")
+            if any(track < 150 for track in measured["tracks"]):
+                problems.append(f"{name} at {width} px: slider tracks {measured['tracks']} px (< 150)")
+            if measured["clipped"]:
+                problems.append(f"{name} at {width} px: clipped readouts or menus {measured['clipped']}")
+            if measured["overlaps"]:
+                problems.append(f"{name} at {width} px: {measured['overlaps']} overlapping controls")
         controls = explorer.locator(".tg-control input, .tg-control select")
         for number in range(controls.count()):
             control = controls.nth(number)
