@@ -31,10 +31,13 @@ from utils import _validation
 
 __all__ = [
     "COURSE_STYLE",
+    "MIN_TEXT_KEY",
     "PALETTE",
     "apply_style",
     "display_figure",
     "figure_html",
+    "figure_png",
+    "min_text_px",
     "plot_activation_functions",
     "plot_activation_histograms",
     "plot_activation_profile",
@@ -42,6 +45,7 @@ __all__ = [
     "plot_history",
     "plot_per_layer",
     "plot_signal_propagation",
+    "register_inline_png",
 ]
 
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -79,6 +83,10 @@ COURSE_STYLE: Mapping[str, Any] = MappingProxyType(
 )
 
 ActivationLike = str | Callable[..., Any]
+
+#: The PNG text chunk in which every course figure records its smallest text, in image pixels.
+#: The browser test (tools/figures.py) reads it to check the text as the page shows it.
+MIN_TEXT_KEY = "taming-gradients:min-text-px"
 
 
 def apply_style() -> None:
@@ -388,6 +396,114 @@ def plot_history(
     return ax
 
 
+def min_text_px(fig: Any, *, dpi: float | None = None) -> float | None:
+    """Return the size of the smallest visible text in a figure, in pixels of its image.
+
+    Every visible, non-empty text artist counts (tick labels, axis labels,
+    titles, legends, annotations): its font size in points times ``dpi / 72``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    dpi : float, optional
+        The resolution the image is saved at; default the figure's own.
+
+    Returns
+    -------
+    float or None
+        The smallest text height in image pixels; None when the figure has no text.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(dpi=100)
+    >>> _ = ax.set_title("t", fontsize=18); _ = ax.tick_params(labelsize=9)
+    >>> round(min_text_px(fig), 2)
+    12.5
+    """
+    fig = _validation.check_instance(fig, "fig", mpl.figure.Figure, "a matplotlib Figure")
+    dpi = fig.dpi if dpi is None else _validation.check_number(dpi, "dpi", above=0)
+    fig.draw_without_rendering()  # tick labels exist once the tickers have run
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(mpl.text.Text)
+        if text.get_visible() and text.get_text().strip() and (text.axes is None or text.axes.get_visible())
+    ]
+    return min(sizes) * dpi / 72 if sizes else None
+
+
+def figure_png(fig: Any) -> bytes:
+    """Encode a figure as a PNG that records its smallest text size (:data:`MIN_TEXT_KEY`).
+
+    :func:`utils.setup.configure` makes this the inline PNG of every figure a
+    notebook shows, so the book's images carry the size their text was drawn at.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, saved at its own dpi with a tight bounding box.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+
+    Examples
+    --------
+    >>> figure_png(plt.figure())[1:4]
+    b'PNG'
+    """
+    import io
+
+    smallest = min_text_px(fig)
+    metadata = {} if smallest is None else {MIN_TEXT_KEY: f"{smallest:.3f}"}
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata=metadata)
+    return buffer.getvalue()
+
+
+def _inline_png(fig: Any) -> str | None:
+    import base64
+
+    if not fig.axes and not fig.lines:  # as IPython does: an empty figure shows nothing
+        return None
+    return base64.b64encode(figure_png(fig)).decode("ascii")
+
+
+def register_inline_png() -> bool:
+    """Make every figure a notebook shows inline a PNG from :func:`figure_png`.
+
+    Only in IPython with Matplotlib's inline backend (Jupyter, Colab, the book
+    build): the inline backend first sets up its own PNG output, which this then
+    replaces through IPython's display-formatter API. The image is the one the
+    inline backend draws (tight bounding box, the figure's dpi), with the text
+    size recorded in it.
+
+    Returns
+    -------
+    bool
+        Whether the PNG output was registered.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    try:
+        backend = mpl.get_backend(auto_select=False)
+    except TypeError:  # Matplotlib < 3.10 has no auto_select
+        backend = mpl.rcParams._get("backend")
+    if backend not in ("inline", "module://matplotlib_inline.backend_inline"):
+        return False
+    # Importing the backend registers its own formatter (once); ours must come after it.
+    import matplotlib_inline.backend_inline  # noqa: F401
+
+    shell.display_formatter.formatters["image/png"].for_type(mpl.figure.Figure, _inline_png)
+    return True
+
+
 def figure_html(fig: Any, alt: str) -> str:
     """Encode a Matplotlib figure as an HTML ``<img>`` (an inline PNG) with alt text, and close it.
 
@@ -410,14 +526,11 @@ def figure_html(fig: Any, alt: str) -> str:
     """
     import base64
     import html
-    import io
 
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"alt must be a non-empty description of the figure; got {alt!r}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}" '
         'style="max-width: 100%; height: auto">'
