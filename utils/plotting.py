@@ -31,6 +31,7 @@ from utils import _validation
 
 __all__ = [
     "COURSE_STYLE",
+    "MARKERS",
     "MIN_TEXT_KEY",
     "PALETTE",
     "apply_style",
@@ -48,7 +49,8 @@ __all__ = [
     "register_inline_png",
 ]
 
-#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Their yellow
+#: (#F0E442) is left out: too light to read as a line on white.
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
@@ -57,8 +59,10 @@ PALETTE: tuple[str, ...] = (
     "#E69F00",
     "#56B4E9",
     "#000000",
-    "#F0E442",
 )
+
+#: Marker shapes that tell apart lines which overlap or share a colour, in the order of the palette.
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
 
 #: The course look, applied by :func:`apply_style` (and so by ``setup.configure``).
 COURSE_STYLE: Mapping[str, Any] = MappingProxyType(
@@ -195,7 +199,9 @@ def plot_activation_functions(
     """Plot each activation function (solid) with its derivative (dashed, same colour).
 
     Derivatives come from automatic differentiation, the same way training
-    computes them.
+    computes them. Each activation also gets its own marker shape (:data:`MARKERS`),
+    placed at staggered points, so that curves that coincide (ReLU and its
+    variants for z > 0) stay distinguishable.
 
     Parameters
     ----------
@@ -231,18 +237,25 @@ def plot_activation_functions(
         raise ValueError("activations must name at least one activation")
     z = _series(np.linspace(-5.0, 5.0, 401) if z is None else z, "z")
     z_tensor = tf.constant(z, dtype=tf.float32)
-    for (label, activation), color in zip(items, mpl.rcParams["axes.prop_cycle"].by_key()["color"] * 4, strict=False):
+    colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+    spacing = max(z.size // 8, 1)  # about eight markers per curve
+    for index, (label, activation) in enumerate(items):
         name, function = _activation_function(activation)
         with tf.GradientTape() as tape:
             tape.watch(z_tensor)
             values = function(z_tensor)
         derivative = tape.gradient(values, z_tensor)
         label = label or name
-        ax.plot(z, np.asarray(values), **{"color": color, "label": label, **style})
+        marks = {
+            "color": colors[index % len(colors)],
+            "marker": MARKERS[index % len(MARKERS)],
+            "markevery": (index * spacing // len(items), spacing),
+        }
+        ax.plot(z, np.asarray(values), **{**marks, "label": label, **style})
         ax.plot(
             z,
             np.asarray(derivative),
-            **{"color": color, "linewidth": 1.2, **style, "linestyle": "--", "label": f"{label}′"},
+            **{**marks, "linewidth": 1.2, **style, "linestyle": "--", "label": f"{label}′"},
         )
     ax.axhline(0, color="0.5", linewidth=0.6)
     ax.axvline(0, color="0.5", linewidth=0.6)
