@@ -379,7 +379,9 @@ def test_figure_png_and_figure_html_record_the_smallest_text_size():
     fig, ax = plt.subplots(dpi=100)
     ax.tick_params(labelsize=8)
     png = plotting.figure_png(fig)
-    assert Image.open(io.BytesIO(png)).info[plotting.MIN_TEXT_KEY] == f"{8 * 100 / 72:.3f}"
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()  # checks every chunk's CRC
+        assert image.info[plotting.MIN_TEXT_KEY] == f"{8 * 100 / 72:.3f}"
     assert figures.recorded_min_text_px(png) == pytest.approx(8 * 100 / 72, abs=1e-3)
     html = plotting.figure_html(fig, "A figure.")
     data = base64.b64decode(html.split("base64,", 1)[1].split('"', 1)[0])

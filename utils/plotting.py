@@ -437,12 +437,28 @@ def min_text_px(fig: Any, *, dpi: float | None = None) -> float | None:
     fig = _validation.check_instance(fig, "fig", mpl.figure.Figure, "a matplotlib Figure")
     dpi = fig.dpi if dpi is None else _validation.check_number(dpi, "dpi", above=0)
     fig.draw_without_rendering()  # tick labels exist once the tickers have run
+    smallest = _smallest_text_pt(fig)
+    return None if smallest is None else smallest * dpi / 72
+
+
+def _smallest_text_pt(fig: Any) -> float | None:
+    """The smallest font size of the visible text of a figure as last drawn, in points."""
     sizes = [
         text.get_fontsize()
         for text in fig.findobj(mpl.text.Text)
         if text.get_visible() and text.get_text().strip() and (text.axes is None or text.axes.get_visible())
     ]
-    return min(sizes) * dpi / 72 if sizes else None
+    return min(sizes) if sizes else None
+
+
+def _with_text_chunk(png: bytes, key: str, value: str) -> bytes:
+    """Insert a PNG ``tEXt`` chunk before the closing ``IEND`` chunk (its last 12 bytes)."""
+    import struct
+    import zlib
+
+    body = b"tEXt" + key.encode("latin-1") + b"\0" + value.encode("latin-1")
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    return png[:-12] + chunk + png[-12:]
 
 
 def figure_png(fig: Any) -> bytes:
@@ -468,11 +484,13 @@ def figure_png(fig: Any) -> bytes:
     """
     import io
 
-    smallest = min_text_px(fig)
-    metadata = {} if smallest is None else {MIN_TEXT_KEY: f"{smallest:.3f}"}
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata=metadata)
-    return buffer.getvalue()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    # Measured after saving: the figure was just drawn, so no second draw is needed.
+    smallest = _smallest_text_pt(fig)
+    if smallest is None:
+        return buffer.getvalue()
+    return _with_text_chunk(buffer.getvalue(), MIN_TEXT_KEY, f"{smallest * fig.dpi / 72:.3f}")
 
 
 def _inline_png(fig: Any) -> str | None:
