@@ -442,7 +442,7 @@ def min_text_px(fig: Any, *, dpi: float | None = None) -> float | None:
 
 
 def _smallest_text_pt(fig: Any) -> float | None:
-    """The smallest font size of the visible text of a figure as last drawn, in points."""
+    """Return the smallest font size of the visible text of a figure as last drawn, in points."""
     sizes = [
         text.get_fontsize()
         for text in fig.findobj(mpl.text.Text)
