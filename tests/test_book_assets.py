@@ -113,3 +113,31 @@ def test_pages_without_widgets_get_no_shim():
         app, "intro", "page.html", {"script_files": [_JavaScript("_static/doctools.js")]}, None
     )
     assert app.added == []
+
+
+def test_figures_of_cell_outputs_link_to_their_full_resolution_file():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    document = new_document("page", get_default_settings(Parser))
+    output = nodes.container(classes=["cell_output"])
+    figure = nodes.image(uri="_build/jupyter_execute/abc.png", alt="A figure.")
+    output += figure
+    screenshot = nodes.image(uri="assets/shot.png")  # in the prose, not a cell's output
+    document += [output, screenshot]
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html", get_target_uri=lambda docname: f"{docname}.html"),
+        env=SimpleNamespace(
+            images={figure["uri"]: ({"chapters/page"}, "abc.png"), screenshot["uri"]: (set(), "shot.png")}
+        ),
+    )
+    book_assets.link_figures(app, document, "chapters/page")
+    assert isinstance(figure.parent, nodes.reference)
+    assert figure.parent["refuri"] == "../_images/abc.png"
+    assert not isinstance(screenshot.parent, nodes.reference)
+    book_assets.link_figures(app, document, "chapters/page")  # twice: still one link
+    assert not isinstance(figure.parent.parent, nodes.reference)

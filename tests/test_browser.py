@@ -21,7 +21,7 @@ import re
 import pytest
 
 from tools import browser as chromium_tools
-from tools import course, layout, screenshots
+from tools import course, figures, layout, screenshots
 
 pytestmark = pytest.mark.slow
 
@@ -242,6 +242,8 @@ def test_page_reads_well_offline(browser, book_url, entry):
                 problems.append(f"image {image['src']} did not load")
             if not image["caption"] and (not image["alt"] or _looks_like_a_file_name(image["alt"])):
                 problems.append(f"image {image['src']} has no alt text or caption (alt={image['alt']!r})")
+        # Figure text at least 9 CSS px as shown at 1280 and 1024 px, and a link to the full image.
+        problems += figures.check_page(page)
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)

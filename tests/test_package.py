@@ -180,7 +180,7 @@ def test_every_import_is_declared_in_requirements():
 
 
 @pytest.mark.slow
-def test_the_wheel_ships_every_module(tmp_path):
+def test_the_wheel_ships_every_module_and_script(tmp_path):
     # Colab installs a built (non-editable) package: a subpackage missing from
     # the wheel would only break there.
     result = subprocess.run(
@@ -193,7 +193,9 @@ def test_the_wheel_ships_every_module(tmp_path):
     import zipfile
 
     (wheel,) = tmp_path.glob("taming_gradients-*.whl")
-    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".py")}
-    expected = {str(p.relative_to(course.ROOT)) for p in (course.ROOT / "utils").rglob("*.py")}
+    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith((".py", ".js"))}
+    expected = {
+        str(p.relative_to(course.ROOT)) for suffix in ("py", "js") for p in (course.ROOT / "utils").rglob(f"*.{suffix}")
+    }  # static_explorer.js draws the book's explorers
     assert expected <= shipped, sorted(expected - shipped)
     assert not any(name.startswith(("tests/", "tools/")) for name in shipped)

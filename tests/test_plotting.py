@@ -343,3 +343,50 @@ def test_alt_text_is_required(function, alt):
     with pytest.raises(ValueError, match=r"^alt must be a non-empty description of the figure; got ") as error:
         function(plt.figure(), alt)
     assert "\n" not in str(error.value)
+
+
+def test_min_text_px_is_the_smallest_visible_text_in_image_pixels():
+    fig, ax = plt.subplots(dpi=100)
+    ax.plot([1, 2], label="a")
+    ax.legend(fontsize=7)
+    ax.set_title("title", fontsize=20)
+    assert plotting.min_text_px(fig) == pytest.approx(7 * 100 / 72)
+    assert plotting.min_text_px(fig, dpi=200) == pytest.approx(7 * 200 / 72)
+    ax.get_legend().set_visible(False)
+    ax.get_legend().get_texts()[0].set_visible(False)
+    ax.tick_params(labelsize=9)
+    ax.text(0.5, 0.5, "   ", fontsize=3)  # blank text is not drawn
+    assert plotting.min_text_px(fig) == pytest.approx(9 * 100 / 72)
+    plt.close(fig)
+
+
+def test_min_text_px_of_a_figure_without_text_is_none():
+    fig = plt.figure()
+    assert plotting.min_text_px(fig) is None
+    with pytest.raises(ValueError, match="fig must be a matplotlib Figure"):
+        plotting.min_text_px("not a figure")
+    plt.close(fig)
+
+
+def test_figure_png_and_figure_html_record_the_smallest_text_size():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from tools import figures
+
+    fig, ax = plt.subplots(dpi=100)
+    ax.tick_params(labelsize=8)
+    png = plotting.figure_png(fig)
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()  # checks every chunk's CRC
+        assert image.info[plotting.MIN_TEXT_KEY] == f"{8 * 100 / 72:.3f}"
+    assert figures.recorded_min_text_px(png) == pytest.approx(8 * 100 / 72, abs=1e-3)
+    html = plotting.figure_html(fig, "A figure.")
+    data = base64.b64decode(html.split("base64,", 1)[1].split('"', 1)[0])
+    assert figures.recorded_min_text_px(data) == pytest.approx(8 * 100 / 72, abs=1e-3)
+
+
+def test_register_inline_png_does_nothing_outside_ipython():
+    assert plotting.register_inline_png() is False

@@ -141,3 +141,31 @@ def test_a_utils_py_in_the_working_folder_is_named_by_the_setup_cell(tmp_path):
     shown = "\n".join(error.traceback)
     assert "utils.py or utils/ here hides the course's: rename it" in shown
     assert len(error.traceback) <= 4, "one frame: the setup cell's own line, not a library's stack"
+
+
+def test_configure_makes_inline_figures_record_their_smallest_text(tmp_path):
+    """In a Jupyter kernel, a figure shown with plt.show() is a PNG that records its smallest text size."""
+    import base64
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tools import figures
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("from utils import setup\nsetup.configure(seed=0, verbose=False)"),
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\n"
+            "fig, ax = plt.subplots(dpi=100)\n"
+            "ax.plot([1, 2], label='a')\n"
+            "ax.legend(fontsize=7)\n"
+            "plt.show()"
+        ),
+    ]
+    # The kernel as Jupyter starts it: with the inline backend, not a backend chosen for the tests.
+    environment = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(env=environment)
+    (output,) = [o for o in notebook.cells[1].outputs if "image/png" in o.get("data", {})]
+    png = base64.b64decode(output["data"]["image/png"])
+    assert figures.recorded_min_text_px(png) == pytest.approx(7 * 100 / 72, abs=1e-3)

@@ -14,16 +14,21 @@
   to the page (404s) unless RequireJS is told where it lives, and it typesets widget
   labels through MathJax 2's ``MathJax.Hub.Queue``, but the book loads MathJax 3,
   where that call raises "Cannot read properties of undefined (reading 'Queue')".
+* It links every figure a notebook cell shows to its full-resolution file, so a click
+  opens the image the column scales down (Sphinx links only images given a size).
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
 
 from tools import vendor
 
@@ -92,9 +97,43 @@ def fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dic
         app.add_js_file(None, body=WIDGETS_SHIM, priority=499)
 
 
+def _in_cell_output(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.Element) and "cell_output" in parent.get("classes", []):
+            return True
+        parent = parent.parent
+    return False
+
+
+def link_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Wrap each image of a cell output in a link to its file under ``_images/`` (``doctree-resolved``).
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The running Sphinx application.
+    doctree : docutils.nodes.document
+        The page's resolved document, changed in place.
+    docname : str
+        The page.
+    """
+    if app.builder.format != "html":
+        return
+    images = relative_uri(app.builder.get_target_uri(docname), "_images")
+    for image in list(doctree.findall(nodes.image)):
+        uri = image.get("uri", "")
+        if isinstance(image.parent, nodes.reference) or uri not in app.env.images or not _in_cell_output(image):
+            continue
+        link = nodes.reference("", "", internal=True, refuri=posixpath.join(images, app.env.images[uri][1]))
+        image.replace_self(link)
+        link.append(image)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     # Before sphinx.builders.html validates html_static_path (priority 800).
     app.connect("config-inited", _ensure_assets, priority=100)
     # After MyST-NB adds each page's widget scripts (default priority 500).
     app.connect("html-page-context", fix_page_scripts, priority=900)
+    app.connect("doctree-resolved", link_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

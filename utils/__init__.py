@@ -34,6 +34,7 @@ __all__ = [
     "plotting",
     "report",
     "setup",
+    "static_explorer",
     "training",
     "vocabulary",
     "widgets",

@@ -31,11 +31,15 @@ from utils import _validation
 
 __all__ = [
     "COURSE_STYLE",
+    "MARKERS",
+    "MIN_TEXT_KEY",
     "PALETTE",
     "apply_style",
     "display_figure",
     "figure_html",
+    "figure_png",
     "gradient_norm_notes",
+    "min_text_px",
     "plot_activation_functions",
     "plot_activation_histograms",
     "plot_activation_profile",
@@ -43,9 +47,11 @@ __all__ = [
     "plot_history",
     "plot_per_layer",
     "plot_signal_propagation",
+    "register_inline_png",
 ]
 
-#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Their yellow
+#: (#F0E442) is left out: too light to read as a line on white.
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
@@ -54,8 +60,10 @@ PALETTE: tuple[str, ...] = (
     "#E69F00",
     "#56B4E9",
     "#000000",
-    "#F0E442",
 )
+
+#: Marker shapes that tell apart lines which overlap or share a colour, in the order of the palette.
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
 
 #: The course look, applied by :func:`apply_style` (and so by ``setup.configure``).
 COURSE_STYLE: Mapping[str, Any] = MappingProxyType(
@@ -80,6 +88,10 @@ COURSE_STYLE: Mapping[str, Any] = MappingProxyType(
 )
 
 ActivationLike = str | Callable[..., Any]
+
+#: The PNG text chunk in which every course figure records its smallest text, in image pixels.
+#: The browser test (tools/figures.py) reads it to check the text as the page shows it.
+MIN_TEXT_KEY = "taming-gradients:min-text-px"
 
 
 def apply_style() -> None:
@@ -188,7 +200,9 @@ def plot_activation_functions(
     """Plot each activation function (solid) with its derivative (dashed, same colour).
 
     Derivatives come from automatic differentiation, the same way training
-    computes them.
+    computes them. Each activation also gets its own marker shape (:data:`MARKERS`),
+    placed at staggered points, so that curves that coincide (ReLU and its
+    variants for z > 0) stay distinguishable.
 
     Parameters
     ----------
@@ -224,18 +238,25 @@ def plot_activation_functions(
         raise ValueError("activations must name at least one activation")
     z = _series(np.linspace(-5.0, 5.0, 401) if z is None else z, "z")
     z_tensor = tf.constant(z, dtype=tf.float32)
-    for (label, activation), color in zip(items, mpl.rcParams["axes.prop_cycle"].by_key()["color"] * 4, strict=False):
+    colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+    spacing = max(z.size // 8, 1)  # about eight markers per curve
+    for index, (label, activation) in enumerate(items):
         name, function = _activation_function(activation)
         with tf.GradientTape() as tape:
             tape.watch(z_tensor)
             values = function(z_tensor)
         derivative = tape.gradient(values, z_tensor)
         label = label or name
-        ax.plot(z, np.asarray(values), **{"color": color, "label": label, **style})
+        marks = {
+            "color": colors[index % len(colors)],
+            "marker": MARKERS[index % len(MARKERS)],
+            "markevery": (index * spacing // len(items), spacing),
+        }
+        ax.plot(z, np.asarray(values), **{**marks, "label": label, **style})
         ax.plot(
             z,
             np.asarray(derivative),
-            **{"color": color, "linewidth": 1.2, **style, "linestyle": "--", "label": f"{label}′"},
+            **{**marks, "linewidth": 1.2, **style, "linestyle": "--", "label": f"{label}′"},
         )
     ax.axhline(0, color="0.5", linewidth=0.6)
     ax.axvline(0, color="0.5", linewidth=0.6)
@@ -389,6 +410,132 @@ def plot_history(
     return ax
 
 
+def min_text_px(fig: Any, *, dpi: float | None = None) -> float | None:
+    """Return the size of the smallest visible text in a figure, in pixels of its image.
+
+    Every visible, non-empty text artist counts (tick labels, axis labels,
+    titles, legends, annotations): its font size in points times ``dpi / 72``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    dpi : float, optional
+        The resolution the image is saved at; default the figure's own.
+
+    Returns
+    -------
+    float or None
+        The smallest text height in image pixels; None when the figure has no text.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(dpi=100)
+    >>> _ = ax.set_title("t", fontsize=18); _ = ax.tick_params(labelsize=9)
+    >>> round(min_text_px(fig), 2)
+    12.5
+    """
+    fig = _validation.check_instance(fig, "fig", mpl.figure.Figure, "a matplotlib Figure")
+    dpi = fig.dpi if dpi is None else _validation.check_number(dpi, "dpi", above=0)
+    fig.draw_without_rendering()  # tick labels exist once the tickers have run
+    smallest = _smallest_text_pt(fig)
+    return None if smallest is None else smallest * dpi / 72
+
+
+def _smallest_text_pt(fig: Any) -> float | None:
+    """Return the smallest font size of the visible text of a figure as last drawn, in points."""
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(mpl.text.Text)
+        if text.get_visible() and text.get_text().strip() and (text.axes is None or text.axes.get_visible())
+    ]
+    return min(sizes) if sizes else None
+
+
+def _with_text_chunk(png: bytes, key: str, value: str) -> bytes:
+    """Insert a PNG ``tEXt`` chunk before the closing ``IEND`` chunk (its last 12 bytes)."""
+    import struct
+    import zlib
+
+    body = b"tEXt" + key.encode("latin-1") + b"\0" + value.encode("latin-1")
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    return png[:-12] + chunk + png[-12:]
+
+
+def figure_png(fig: Any) -> bytes:
+    """Encode a figure as a PNG that records its smallest text size (:data:`MIN_TEXT_KEY`).
+
+    :func:`utils.setup.configure` makes this the inline PNG of every figure a
+    notebook shows, so the book's images carry the size their text was drawn at.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, saved at its own dpi with a tight bounding box.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+
+    Examples
+    --------
+    >>> figure_png(plt.figure())[1:4]
+    b'PNG'
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    # Measured after saving: the figure was just drawn, so no second draw is needed.
+    smallest = _smallest_text_pt(fig)
+    if smallest is None:
+        return buffer.getvalue()
+    return _with_text_chunk(buffer.getvalue(), MIN_TEXT_KEY, f"{smallest * fig.dpi / 72:.3f}")
+
+
+def _inline_png(fig: Any) -> str | None:
+    import base64
+
+    if not fig.axes and not fig.lines:  # as IPython does: an empty figure shows nothing
+        return None
+    return base64.b64encode(figure_png(fig)).decode("ascii")
+
+
+def register_inline_png() -> bool:
+    """Make every figure a notebook shows inline a PNG from :func:`figure_png`.
+
+    Only in IPython with Matplotlib's inline backend (Jupyter, Colab, the book
+    build): the inline backend first sets up its own PNG output, which this then
+    replaces through IPython's display-formatter API. The image is the one the
+    inline backend draws (tight bounding box, the figure's dpi), with the text
+    size recorded in it.
+
+    Returns
+    -------
+    bool
+        Whether the PNG output was registered.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    try:
+        backend = mpl.get_backend(auto_select=False)
+    except TypeError:  # Matplotlib < 3.10 has no auto_select
+        backend = mpl.rcParams._get("backend")
+    if backend not in ("inline", "module://matplotlib_inline.backend_inline"):
+        return False
+    # Importing the backend registers its own formatter (once); ours must come after it.
+    import matplotlib_inline.backend_inline  # noqa: F401
+
+    shell.display_formatter.formatters["image/png"].for_type(mpl.figure.Figure, _inline_png)
+    return True
+
+
 def figure_html(fig: Any, alt: str) -> str:
     """Encode a Matplotlib figure as an HTML ``<img>`` (an inline PNG) with alt text, and close it.
 
@@ -411,14 +558,11 @@ def figure_html(fig: Any, alt: str) -> str:
     """
     import base64
     import html
-    import io
 
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"alt must be a non-empty description of the figure; got {alt!r}")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt.strip(), quote=True)}" '
         'style="max-width: 100%; height: auto">'
@@ -599,7 +743,7 @@ def plot_activation_profile(profile: Any, *, ax: Any = None, **style: Any) -> np
     profile : utils.experiments.ActivationProfile
         What :func:`utils.experiments.compute_activation_profile` returns.
     ax : sequence of three matplotlib Axes, optional
-        Where to draw; a new figure of three panels when None.
+        Where to draw; a new figure of three stacked panels when None.
     **style
         Passed to ``Axes.plot`` for the per-layer curves.
 
@@ -619,7 +763,7 @@ def plot_activation_profile(profile: Any, *, ax: Any = None, **style: Any) -> np
 
     _validation.check_instance(profile, "profile", ActivationProfile, "an ActivationProfile")
     if ax is None:
-        _, ax = plt.subplots(1, 3, figsize=(12, 3.6))
+        _, ax = plt.subplots(3, 1, figsize=(6.4, 9.0), layout="constrained")  # stacked: legible in a column
     axes = np.asarray(ax, dtype=object).ravel()
     if axes.size != 3 or not all(isinstance(a, mpl.axes.Axes) for a in axes):
         raise ValueError(f"ax must hold three matplotlib Axes; got {axes.size} item(s)")

@@ -131,7 +131,8 @@ def configure(seed: int = DEFAULT_SEED, *, style: bool = True, verbose: bool = T
     seed : int
         The seed for Python, NumPy and Keras.
     style : bool
-        Apply the course's Matplotlib style (see :mod:`utils.plotting`).
+        Apply the course's Matplotlib style (see :mod:`utils.plotting`) and, in
+        Jupyter, show figures as PNGs that record their smallest text size.
     verbose : bool
         Print the versions in one short line.
 
@@ -151,6 +152,7 @@ def configure(seed: int = DEFAULT_SEED, *, style: bool = True, verbose: bool = T
         from utils import plotting
 
         plotting.apply_style()
+        plotting.register_inline_png()  # inline figures record their smallest text size
     if verbose:
         shown = ("TensorFlow", "Keras", "NumPy", "Python")
         parts = [f"{name} {version}" for name, version in versions().items() if name in shown]
