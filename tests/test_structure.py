@@ -152,3 +152,23 @@ def test_the_prose_names_utils_functions_that_exist():
                 stale.append(f"{where}: {module}.{name}")
     assert named >= 10, f"the pattern found only {named} names in the prose; is it still right?"
     assert not stale, "the text names functions that utils does not have:\n" + "\n".join(stale)
+
+
+SHOWN_CODE_WIDTH = 80  # characters the book's code box shows at 1024 and 1280 px (README, "Conventions")
+
+
+SOURCES = sorted(p for folder in course.SOURCE_FOLDERS for p in (course.ROOT / folder).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_shown_code_lines_fit_the_books_column(path):
+    """The browser test measures every block; this names the line at once, without building the book."""
+    long = []
+    for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+        if cell["cell_type"] != "code" or "remove-cell" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            # A lab's `# STUB:` line becomes the learner's placeholder; the book shows the solution instead.
+            if len(line) > SHOWN_CODE_WIDTH and not line.lstrip().startswith("# STUB:"):
+                long.append(f"cell {index}: {len(line)} characters: {line.strip()[:60]}")
+    assert not long, "\n".join(long)
