@@ -69,10 +69,11 @@ def test_config_points_at_the_vendored_files():
 
     config = course.load_config()["sphinx"]["config"]
     assert config["mathjax_path"] == "vendor/mathjax/tex-mml-chtml.js"
-    assert set(config["nb_ipywidgets_js"]) == {"vendor/require.js", "vendor/html-manager/embed-amd.js"}
+    # The book shows the explorers as kernel-free HTML: no widget renderer on its pages.
+    assert config["nb_ipywidgets_js"] == {}
+    assert config["nb_mime_priority_overrides"] == [["html", "application/vnd.jupyter.widget-view+json", None]]
     assert ".vendor" in config["html_static_path"]
-    for path in [config["mathjax_path"], *config["nb_ipywidgets_js"]]:
-        assert path.removeprefix("vendor/") in vendor.REQUIRED
+    assert config["mathjax_path"].removeprefix("vendor/") in vendor.REQUIRED
 
 
 def test_missing_npm_is_a_clear_error(monkeypatch, tmp_path):
@@ -81,38 +82,20 @@ def test_missing_npm_is_a_clear_error(monkeypatch, tmp_path):
         vendor.pack(["mathjax@3.2.2"], tmp_path)
 
 
-class FakeApp:
-    def __init__(self):
-        self.added = []
-
-    def add_js_file(self, filename, **kwargs):
-        self.added.append((filename, kwargs))
-
-
-def test_repeated_scripts_are_dropped_and_widget_pages_get_the_shim():
+def test_repeated_scripts_and_the_widget_state_are_dropped():
     thebe = 'const THEBE_JS_URL = "x"'
+    state = _JavaScript(None, body="{}", type=book_assets.WIDGET_STATE)
     scripts = [
         _JavaScript("_static/doctools.js"),
         _JavaScript(None, body=thebe),
-        _JavaScript("_static/vendor/html-manager/embed-amd.js"),
+        state,
         _JavaScript(None, body=thebe),
     ]
-    app = FakeApp()
-    book_assets.fix_page_scripts(app, "chapters/x", "page.html", {"script_files": scripts}, None)
-    assert [getattr(s, "filename", None) for s in scripts] == [
-        "_static/doctools.js",
-        None,
-        "_static/vendor/html-manager/embed-amd.js",
+    book_assets.fix_page_scripts(None, "chapters/x", "page.html", {"script_files": scripts}, None)
+    assert [(getattr(s, "filename", None), s.attributes.get("body")) for s in scripts] == [
+        ("_static/doctools.js", None),
+        (None, thebe),
     ]
-    assert app.added == [(None, {"body": book_assets.WIDGETS_SHIM, "priority": 499})]
-
-
-def test_pages_without_widgets_get_no_shim():
-    app = FakeApp()
-    book_assets.fix_page_scripts(
-        app, "intro", "page.html", {"script_files": [_JavaScript("_static/doctools.js")]}, None
-    )
-    assert app.added == []
 
 
 def test_figures_of_cell_outputs_link_to_their_full_resolution_file():

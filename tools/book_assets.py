@@ -2,18 +2,17 @@
 
 * Before Sphinx validates ``html_static_path``, it makes sure ``.vendor/`` holds the
   pinned MathJax and widget renderer (:mod:`tools.vendor` fetches them when they are
-  missing) and stops the build with a one-line reason when it cannot.
+  missing; the browser test draws the live explorers with that renderer) and stops the
+  build with a one-line reason when it cannot.
 * On each page it drops repeated ``<script>`` entries. sphinx-thebe adds its inline
   configuration after the builder starts (at env-before-read-docs); Sphinx 7.4's
   ``prepare_writing`` then re-adds every registered script as ``filename or ''``, and
   ``_JavaScript('', body=...)`` is not equal to the ``_JavaScript(None, body=...)``
   already there. The page gets the ``<script>`` twice, and a second
   ``const THEBE_JS_URL`` declaration is a JavaScript error on every page.
-* On pages that show widgets it adds a small shim for the widget renderer
-  (@jupyter-widgets/html-manager 1.0.6). The renderer looks for its icon fonts next
-  to the page (404s) unless RequireJS is told where it lives, and it typesets widget
-  labels through MathJax 2's ``MathJax.Hub.Queue``, but the book loads MathJax 3,
-  where that call raises "Cannot read properties of undefined (reading 'Queue')".
+* It drops the widget state MyST-NB embeds from an executed notebook: the book shows
+  each explorer as kernel-free HTML (utils.static_explorer) and loads no widget
+  renderer, so the state would only weigh the page down.
 * It links every figure a notebook cell shows to its full-resolution file, so a click
   opens the image the column scales down (Sphinx links only images given a size).
 """
@@ -34,21 +33,7 @@ from tools import vendor
 
 logger = logging.getLogger(__name__)
 
-# Inline, before require.js (priority 499 < 500). RequireJS reads a global `require`
-# object as its configuration: the renderer then finds its fonts in _static/vendor/
-# instead of next to the page. At DOMContentLoaded, after the deferred MathJax 3 script
-# defined window.MathJax and before the widgets render, MathJax 2's
-# Queue(["Typeset", Hub, element]) is forwarded to MathJax 3's typesetPromise.
-WIDGETS_SHIM = (
-    "var require = {paths: {'@jupyter-widgets/html-manager/dist':"
-    " document.documentElement.dataset.content_root + '_static/vendor/html-manager'}};"
-    ' document.addEventListener("DOMContentLoaded", () => {'
-    " const mj = window.MathJax;"
-    " if (mj && mj.startup && !mj.Hub) {"
-    " mj.Hub = {Queue: (call) => mj.startup.promise.then(() => mj.typesetPromise([call[2]]))};"
-    " }"
-    " });"
-)
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def _ensure_assets(app: Sphinx, config: Config) -> None:
@@ -69,12 +54,16 @@ def _filename(script: Any) -> str:
 
 
 def fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """Drop a page's repeated scripts and add the widget shim where widgets show (``html-page-context``).
+    """Drop a page's repeated scripts and its widget state (``html-page-context``).
+
+    The book shows each explorer as kernel-free HTML (``_config.yml`` ranks it above
+    the widget), so no widget renderer is loaded and the widget state that MyST-NB
+    embeds from the executed notebook would be dead weight.
 
     Parameters
     ----------
     app : sphinx.application.Sphinx
-        The running Sphinx application.
+        The running Sphinx application (unused).
     pagename, templatename : str
         The page and its template (unused).
     context : dict
@@ -89,12 +78,10 @@ def fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dic
     unique = []
     for script in scripts:
         key = _script_key(script)
-        if key not in seen:
+        if key not in seen and getattr(script, "attributes", {}).get("type") != WIDGET_STATE:
             seen.add(key)
             unique.append(script)
     scripts[:] = unique
-    if any(_filename(script).endswith("html-manager/embed-amd.js") for script in scripts):
-        app.add_js_file(None, body=WIDGETS_SHIM, priority=499)
 
 
 def _in_cell_output(node: nodes.Node) -> bool:
@@ -133,7 +120,7 @@ def link_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def setup(app: Sphinx) -> dict[str, object]:
     # Before sphinx.builders.html validates html_static_path (priority 800).
     app.connect("config-inited", _ensure_assets, priority=100)
-    # After MyST-NB adds each page's widget scripts (default priority 500).
+    # After MyST-NB adds each page's widget state script (default priority 500).
     app.connect("html-page-context", fix_page_scripts, priority=900)
     app.connect("doctree-resolved", link_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
