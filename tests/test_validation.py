@@ -356,6 +356,12 @@ def seed_calls():
         "utils.experiments.gradient_norms_at_init": lambda seed: experiments.gradient_norms_at_init(
             x, y, num_layers=2, weight_std=0.1, activation="tanh", units=4, seed=seed
         ),
+        "utils.experiments.gradient_norms_at_init_grid": lambda seed: experiments.gradient_norms_at_init_grid(
+            x, y, depths=[2], weight_stds=[0.1], activations=["tanh"], units=4, seed=seed
+        )[("tanh", 0.1, 2)],
+        "utils.experiments.layer_statistics_grid": lambda seed: experiments.layer_statistics_grid(
+            x, activations=["relu"], kernel_initializers=["he_normal"], num_layers=2, widths=[4], seed=seed
+        )[("relu", "he_normal", 4, 1.0)][1],
         "utils.models.seeded_initializer": lambda seed: kernel_of(models.seeded_initializer("he_normal", seed)),
         "utils.setup.set_seed": after_seeding(setup.set_seed),
         "utils.setup.configure": after_seeding(lambda seed: setup.configure(seed, style=False, verbose=False)),
