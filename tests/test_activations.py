@@ -199,7 +199,7 @@ def test_make_activation_bad_arguments(args, message):
 
 
 @pytest.mark.parametrize(
-    ("activation", "expected"),
+    "activation, expected",
     [("relu", 0.5), ("linear", 1.0), ("selu", 1.0), (lambda z: 2 * z, 4.0)],
 )
 def test_gaussian_second_moment_of_known_activations(activation, expected):
@@ -232,7 +232,7 @@ def test_variance_gain_gives_he_and_lecun():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    "kwargs, message",
     [
         ({"activation": "rleu"}, r"^activation must be a Keras activation name or a callable; got 'rleu'$"),
         ({"activation": 3}, r"^activation must be a Keras activation name or a callable; got int$"),
