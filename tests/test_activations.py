@@ -193,3 +193,60 @@ def test_make_activation_bad_arguments(args, message):
     with pytest.raises(ValueError, match=message) as error:
         activations.make_activation(*args)
     assert "\n" not in str(error.value)
+
+
+# --- the second moment and the variance gain (chapter 4) ---
+
+
+@pytest.mark.parametrize(
+    "activation, expected",
+    [("relu", 0.5), ("linear", 1.0), ("selu", 1.0), (lambda z: 2 * z, 4.0)],
+)
+def test_gaussian_second_moment_of_known_activations(activation, expected):
+    assert_allclose(activations.gaussian_second_moment(activation), expected, rtol=1e-6)
+
+
+def test_gaussian_second_moment_scales_with_the_std_for_a_homogeneous_function():
+    assert_allclose(activations.gaussian_second_moment("relu", std=3.0), 9 * 0.5, rtol=1e-6)
+
+
+def test_gaussian_second_moment_of_the_derivative():
+    # relu' is 1 on half the line; tanh' = 1 - tanh^2, checked against a Monte Carlo estimate
+    assert_allclose(activations.gaussian_second_moment("relu", derivative=True), 0.5, rtol=1e-4)
+    z = np.random.default_rng(0).standard_normal(2_000_000)
+    assert_allclose(
+        activations.gaussian_second_moment("tanh", derivative=True), np.mean((1 - np.tanh(z) ** 2) ** 2), rtol=2e-3
+    )
+
+
+def test_gaussian_second_moment_agrees_with_sampling_for_gelu():
+    z = np.random.default_rng(1).standard_normal(2_000_000)
+    sampled = np.mean(np.asarray(keras.activations.gelu(z)) ** 2)
+    assert_allclose(activations.gaussian_second_moment("gelu"), sampled, rtol=3e-3)
+
+
+def test_variance_gain_gives_he_and_lecun():
+    assert_allclose(activations.variance_gain("relu"), 2.0, rtol=1e-6)
+    assert_allclose(activations.variance_gain("selu"), 1.0, rtol=1e-5)
+    assert_allclose(activations.variance_gain("linear", num_points=100_001), 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"activation": "rleu"}, r"^activation must be a Keras activation name or a callable; got 'rleu'$"),
+        ({"activation": 3}, r"^activation must be a Keras activation name or a callable; got int$"),
+        ({"activation": "relu", "std": 0}, r"^std must be"),
+        ({"activation": "relu", "limit": -1}, r"^limit must be"),
+        ({"activation": "relu", "num_points": 2}, r"^num_points must be"),
+        ({"activation": "relu", "derivative": "yes"}, r"^derivative must be True or False; got 'yes'$"),
+    ],
+)
+def test_gaussian_second_moment_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        activations.gaussian_second_moment(**kwargs)
+
+
+def test_variance_gain_rejects_an_activation_that_is_zero():
+    with pytest.raises(ValueError, match=r"^activation must not be zero almost everywhere"):
+        activations.variance_gain(lambda z: 0 * z)
