@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from utils.checks._framework import (
     Failed,
     NotDone,
+    StudentError,
     as_float_array,
     call_student,
     digits_batch,
@@ -164,6 +166,7 @@ def check_gelu(function: Callable[[Any], Any], approximate: bool) -> str:
     if is_unfinished(function):
         raise NotDone
     name = "tanh-approximate GELU" if approximate else "exact GELU"
+    passed: list[Any] = []  # the outputs that matched, to recognize a fixed array
     for given, z in _gelu_probes():
         found = call_student(function, z, given=given)
         zs = np.asarray(z, dtype="float64")
@@ -172,11 +175,15 @@ def check_gelu(function: Callable[[Any], Any], approximate: bool) -> str:
         where = _first_mismatch(found_values, expected)
         if where is not None:
             call = f"gelu({format_number(zs.flat[where], 6)}, approximate={approximate})"
+            same_as_before = any(np.array_equal(found_values, earlier) for earlier in passed)
             raise Failed(
                 f"{call} = {format_number(expected.flat[where], 7)} ({given})",
                 format_number(found_values.flat[where], 7),
-                _explain_gelu_mismatch(found_values, zs, approximate),
+                "your output is the same for other inputs: compute it from z, not a fixed array"
+                if same_as_before
+                else _explain_gelu_mismatch(found_values, zs, approximate),
             )
+        passed.append(found_values)
     return f"your {name} matches keras.activations.gelu(z, approximate={approximate}) within 1e-6, from -1e4 to 1e4."
 
 
@@ -334,7 +341,14 @@ def _check_swish_in_a_model(layer_class: type) -> None:
         layers = [layer for layer in model.layers if isinstance(layer, layer_class)]
         before = [_beta_value(_beta_weight(layer)) for layer in layers]
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
-        loss = model.train_on_batch(x, y)
+        try:
+            with warnings.catch_warnings():
+                # A beta cut off from the gradient gets the check's own feedback, not Keras' loss hint.
+                warnings.filterwarnings("ignore", "Gradients do not exist", UserWarning)
+                loss = model.train_on_batch(x, y)
+        except NotImplementedError as error:
+            # The layer already answered eagerly, so this is no stub: .numpy() or float() met a traced tensor.
+            raise StudentError(error, given) from None
         after = [_beta_value(_beta_weight(layer)) for layer in layers]
         predictions = np.asarray(model(x, training=False))
     require_finite(loss, f"the loss after {given}")
