@@ -23,7 +23,8 @@ IPython also shows a ``NameError`` as one line that names the cell to run first
 its exercise cell.
 
 The framework lives in :mod:`utils.checks._framework`; each lab's checks in
-:mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2` and :mod:`~utils.checks.lab3`.
+:mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2`, :mod:`~utils.checks.lab3` and
+:mod:`~utils.checks.lab4`.
 Everything a lab calls is re-exported here.
 """
 
@@ -66,6 +67,7 @@ from utils.checks.lab3 import (
     check_rrelu_layer,
     check_self_normalizing,
 )
+from utils.checks.lab4 import check_gain, check_gelu, check_swish_layer
 
 install_name_feedback()
 
@@ -84,6 +86,8 @@ __all__ = [
     "check_compute_fans",
     "check_dead_unit_count",
     "check_fixed_network",
+    "check_gain",
+    "check_gelu",
     "check_gradient_norms",
     "check_initializer",
     "check_initializer_matching",
@@ -92,6 +96,7 @@ __all__ = [
     "check_revived_network",
     "check_rrelu_layer",
     "check_self_normalizing",
+    "check_swish_layer",
     "check_tanh_initializer",
     "check_variance_scaling",
     "exercise_check",
