@@ -196,7 +196,9 @@ FOLDS_CONTENT = {
     "labs/01-diagnose-gradients",
     "labs/02-initializers-from-scratch",
     "labs/03-activations-from-scratch",
+    "labs/04-smooth-activations",
     "chapters/01-vanishing-exploding-gradients",
+    "chapters/04-smooth-activations",
 }
 
 

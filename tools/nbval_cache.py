@@ -55,6 +55,7 @@ STATE_CODE = (
 # first, so that the two workers finish their notebooks at about the same time. Unlisted: 10.
 EXPECTED_SECONDS = {
     "chapters/02-initialization.ipynb": 85,
+    "chapters/04-smooth-activations.ipynb": 60,
     "chapters/03-nonsaturating-activations.ipynb": 75,
     "labs/01-diagnose-gradients.md": 72,
     "chapters/01-vanishing-exploding-gradients.ipynb": 62,
@@ -64,6 +65,8 @@ EXPECTED_SECONDS = {
     "labs/02-initializers-from-scratch.ipynb": 24,
     "labs/03-activations-from-scratch.ipynb": 15,
     "labs/03-activations-from-scratch.md": 13,
+    "labs/04-smooth-activations.md": 20,
+    "labs/04-smooth-activations.ipynb": 15,
 }
 
 # The book's longest module, queued right after the notebooks: the worker that takes it waits for
