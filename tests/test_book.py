@@ -123,5 +123,6 @@ def test_every_download_of_a_page_is_the_learners_version(built_book):
                 continue
             book, learner, has_solution = render.split_solution(cell.source)
             solution_only = set(book.splitlines()) - set(learner.splitlines())
-            leaked = [line for line in solution_only if line.strip() and line in page.splitlines()]
+            # A line of brackets alone (a call's closing ")") gives nothing away, and other cells have it too.
+            leaked = [line for line in solution_only if re.search(r"\w", line) and line in page.splitlines()]
             assert not leaked, f"{name}.md download shows solution lines: {leaked[:3]}"

@@ -201,7 +201,7 @@ def explorer_html(
     >>> depth = Control("depth", ("1", "2"), value=1)
     >>> views = {(i,): View([[Line([1.0] * (i + 1))]]) for i in range(2)}
     >>> page = explorer_html([depth], [PanelStyle(title="{0} layers")], views, alt="{0} layers")
-    >>> page.count('type="range"'), page.count("<svg")
+    >>> page.count('<input type="range"'), page.count('<svg class="tg-explorer-figure"')
     (1, 1)
     """
     controls = tuple(controls)
