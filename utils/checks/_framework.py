@@ -29,6 +29,7 @@ __all__ = [
     "digits_batch",
     "error_summary",
     "exercise_check",
+    "first_mismatch",
     "format_array",
     "format_number",
     "is_unfinished",
@@ -37,9 +38,12 @@ __all__ = [
     "normalize_choice",
     "innermost_file",
     "install_name_feedback",
+    "output_array",
+    "quiet_retracing",
     "register_answers",
     "require_finished",
     "require_finite",
+    "require_same_after_reload",
     "shorten",
 ]
 
@@ -766,3 +770,98 @@ def digits_batch(size: int = 256) -> tuple[Any, Any]:
 
     digits = load_digits()
     return digits.x_train[:size], digits.y_train[:size]
+
+
+def output_array(found: Any, shape: tuple[int, ...], what: str, given: str) -> Any:
+    """Read the learner's output as a finite float64 array of ``shape``, or fail saying what is wrong.
+
+    Parameters
+    ----------
+    found : array-like
+        What the learner's code returned.
+    shape : tuple of int
+        The shape it must have (the input's).
+    what, given : str
+        What the output is, and the input it was given, for the feedback.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    import numpy as np
+
+    try:
+        values = np.asarray(found, dtype="float64")
+    except (TypeError, ValueError):
+        raise Failed(f"a tensor of the input's shape ({given})", f"a {type(found).__name__}") from None
+    if values.shape != shape:
+        raise Failed(f"an output of shape {shape} ({given})", f"shape {values.shape}")
+    return require_finite(values, f"{what} on {given}")
+
+
+def first_mismatch(found: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-6) -> int | None:
+    """Return the flat index of the first value not close to the expected one, or None when all are.
+
+    Examples
+    --------
+    >>> first_mismatch([1.0, 2.0, 3.0], [1.0, 2.5, 3.0]), first_mismatch([1.0], [1.0])
+    (1, None)
+    """
+    import numpy as np
+
+    bad = ~np.isclose(found, expected, rtol=rtol, atol=atol)
+    return int(np.argmax(bad.ravel())) if bad.any() else None
+
+
+@contextlib.contextmanager
+def quiet_retracing() -> Iterator[None]:
+    """Keep TensorFlow's "retracing" warning out of the feedback while a check trains a fresh model.
+
+    Every check builds a new model, so after five of them TensorFlow warns that its training
+    function was traced again: true, expected, and nothing the learner can act on.
+    """
+    from utils._tensorflow import tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def require_same_after_reload(
+    model: Any, custom_layer: Any, x: Any, predictions: Any, *, expected: str, hint: str
+) -> None:
+    """Save ``model`` as a ``.keras`` file, load it back with ``custom_layer``, and fail unless it predicts the same.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model that uses the learner's layer class.
+    custom_layer : type
+        That class, given to ``load_model`` as a custom object.
+    x : array-like
+        The inputs to predict on.
+    predictions : numpy.ndarray
+        What ``model`` predicted on ``x`` (inference mode) before saving.
+    expected, hint : str
+        The feedback when the loaded model predicts otherwise.
+    """
+    import os
+    import tempfile
+
+    import numpy as np
+
+    from utils._tensorflow import keras
+
+    given = "a .keras save and load of that model"
+    with learner_code(given), tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        loaded = keras.models.load_model(path, custom_objects={custom_layer.__name__: custom_layer})
+        reloaded = np.asarray(loaded(x, training=False))
+    require_finite(reloaded, "the loaded model's predictions")
+    if reloaded.shape != predictions.shape or not np.allclose(reloaded, predictions, atol=1e-6):
+        raise Failed(expected, "other predictions", hint)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from utils.checks._framework import (
@@ -17,12 +14,16 @@ from utils.checks._framework import (
     call_student,
     digits_batch,
     exercise_check,
+    first_mismatch,
     format_array,
     format_number,
     is_unfinished,
     learner_code,
+    output_array,
+    quiet_retracing,
     register_answers,
     require_finite,
+    require_same_after_reload,
     shorten,
 )
 
@@ -91,26 +92,6 @@ def _activation_probes() -> list[tuple[str, Any]]:
     ]
 
 
-def _as_output(found: Any, shape: tuple[int, ...], what: str, given: str) -> Any:
-    """Read the learner's output as a finite float64 array of ``shape``, or fail saying what is wrong."""
-    import numpy as np
-
-    try:
-        values = np.asarray(found, dtype="float64")
-    except (TypeError, ValueError):
-        raise Failed(f"a tensor of the input's shape ({given})", f"a {type(found).__name__}") from None
-    if values.shape != shape:
-        raise Failed(f"an output of shape {shape} ({given})", f"shape {values.shape}")
-    return require_finite(values, f"{what} on {given}")
-
-
-def _first_mismatch(found: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-6) -> int | None:
-    import numpy as np
-
-    bad = ~np.isclose(found, expected, rtol=rtol, atol=atol)
-    return int(np.argmax(bad.ravel())) if bad.any() else None
-
-
 def _accepts_second_argument(function: Any) -> bool:
     try:
         parameters = list(inspect.signature(function).parameters.values())
@@ -118,24 +99,6 @@ def _accepts_second_argument(function: Any) -> bool:
         return False
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
     return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in positional)
-
-
-@contextlib.contextmanager
-def _no_retracing_warnings() -> Iterator[None]:
-    """Keep TensorFlow's "retracing" warning out of the feedback while a check trains a fresh model.
-
-    Every check builds a new model, so after five of them TensorFlow warns that its training
-    function was traced again: true, expected, and nothing the learner can act on.
-    """
-    from utils._tensorflow import tf
-
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 @exercise_check("3.1")
@@ -171,9 +134,9 @@ def check_activation(function: Callable[..., Any], name: str) -> str:
     for given, z in probes:
         found = call_student(function, z, given=given)
         zs = np.asarray(z, dtype="float64")
-        found_values = _as_output(found, zs.shape, what, given)
+        found_values = output_array(found, zs.shape, what, given)
         expected = np.asarray(reference(tf.constant(zs, tf.float64)), dtype="float64")
-        where = _first_mismatch(found_values, expected)
+        where = first_mismatch(found_values, expected)
         if where is not None:
             raise Failed(
                 f"{name}({format_number(zs.flat[where], 6)}) = {format_number(expected.flat[where], 7)}",
@@ -184,9 +147,9 @@ def check_activation(function: Callable[..., Any], name: str) -> str:
     if name in _SECOND_PARAMETER and _accepts_second_argument(function):
         parameter, value = _SECOND_PARAMETER[name]
         given, z = probes[2][0] + f", {parameter}={value}", probes[2][1]
-        found_values = _as_output(call_student(function, z, value, given=given), z.shape, what, given)
+        found_values = output_array(call_student(function, z, value, given=given), z.shape, what, given)
         expected = np.asarray(_reference_activation(name, value)(tf.constant(z, tf.float64)), dtype="float64")
-        where = _first_mismatch(found_values, expected)
+        where = first_mismatch(found_values, expected)
         if where is not None:
             raise Failed(
                 f"{name}({format_number(z.flat[where], 6)}, {parameter}={value}) = "
@@ -197,7 +160,7 @@ def check_activation(function: Callable[..., Any], name: str) -> str:
 
     x, y = digits_batch(32)
     given = f"one training step of models.build_mlp(2, 8, activation=your {name})"
-    with learner_code(given), _no_retracing_warnings():
+    with learner_code(given), quiet_retracing():
         model = build_mlp(2, 8, function)
         model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
         loss = model.train_on_batch(x, y)
@@ -216,7 +179,7 @@ def check_activation(function: Callable[..., Any], name: str) -> str:
         )
     gradient = require_finite(np.asarray(gradient, dtype="float64"), f"the derivative of your {name} on {given}")
     expected_gradient = np.asarray(tape.gradient(expected, z), dtype="float64")
-    where = _first_mismatch(gradient, expected_gradient)
+    where = first_mismatch(gradient, expected_gradient)
     if where is not None:
         raise Failed(
             f"derivative {format_number(expected_gradient[where], 7)} at z = {format_number(np.asarray(z)[where], 4)}",
@@ -244,7 +207,7 @@ def _rrelu_inputs() -> tuple[Any, Any]:
 def _layer_output(layer: Any, x: Any, mode: bool | None, given: str) -> Any:
     kwargs = {} if mode is None else {"training": mode}
     found = call_student(layer, x, given=given, **kwargs)
-    return _as_output(found, x.shape, "your layer's outputs", given)
+    return output_array(found, x.shape, "your layer's outputs", given)
 
 
 @exercise_check("3.2")
@@ -282,7 +245,7 @@ def check_rrelu_layer(layer_class: Any) -> str:
             given = f"{shape} from -1e3 to 1e3, {label}"
             out = _layer_output(layer, x, mode, given)
             expected = np.where(x >= 0, x, mean_slope * x)
-            where = _first_mismatch(out, expected, rtol=1e-5)
+            where = first_mismatch(out, expected, rtol=1e-5)
             if where is not None:
                 hint = (
                     "only negative inputs get a slope: ops.where(inputs >= 0, inputs, slope * inputs)"
@@ -343,7 +306,7 @@ def check_rrelu_layer(layer_class: Any) -> str:
         given = f"{shape} from -1e3 to 1e3, training=True"
         out = _layer_output(layer, x, True, given)
         keep = x >= 0
-        where = _first_mismatch(out[keep], x[keep], rtol=1e-6)
+        where = first_mismatch(out[keep], x[keep], rtol=1e-6)
         if where is not None:
             raise Failed(
                 f"x = {format_number(x[keep][where], 6)} unchanged (training=True)",
@@ -367,27 +330,22 @@ def _check_rrelu_in_a_model(layer_class: type, lower: float, upper: float) -> No
 
     x, y = digits_batch(32)
     given = "one training step of models.build_mlp(2, 16, activation=lambda: YourLayer(lower=0.1, upper=0.3))"
-    with learner_code(given), _no_retracing_warnings():
+    with learner_code(given), quiet_retracing():
         model = build_mlp(2, 16, lambda: layer_class(lower=lower, upper=upper, seed=0))
         model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
         loss = model.train_on_batch(x, y)
         predictions = np.asarray(model(x, training=False))
     require_finite(loss, f"the loss after {given}")
     require_finite(predictions, "the model's predictions after that step")
-    given = "a .keras save and load of that model"
-    with learner_code(given), tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "rrelu.keras")
-        model.save(path)
-        loaded = keras.models.load_model(path, custom_objects={layer_class.__name__: layer_class})
-        reloaded = np.asarray(loaded(x, training=False))
-    require_finite(reloaded, "the loaded model's predictions")
-    if reloaded.shape != predictions.shape or not np.allclose(reloaded, predictions, atol=1e-6):
-        raise Failed(
-            "the loaded model to predict like the saved one",
-            "other predictions",
-            "a layer with constructor arguments needs get_config() to return them all "
-            "(lower, upper and seed, on top of super().get_config()), so that load_model rebuilds it the same",
-        )
+    require_same_after_reload(
+        model,
+        layer_class,
+        x,
+        predictions,
+        expected="the loaded model to predict like the saved one",
+        hint="a layer with constructor arguments needs get_config() to return them all "
+        "(lower, upper and seed, on top of super().get_config()), so that load_model rebuilds it the same",
+    )
 
 
 #: Exercise 3.3: the network whose units die, and how it dies. A learning rate of 2 kills a third to a

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -17,14 +15,17 @@ from utils.checks._framework import (
     call_student,
     digits_batch,
     exercise_check,
+    first_mismatch,
     format_number,
     is_unfinished,
     learner_code,
+    output_array,
+    quiet_retracing,
     register_answers,
     require_finite,
+    require_same_after_reload,
     shorten,
 )
-from utils.checks.lab3 import _as_output, _first_mismatch, _no_retracing_warnings
 
 __all__ = [
     "GAIN_FUNCTIONS",
@@ -170,9 +171,9 @@ def check_gelu(function: Callable[[Any], Any], approximate: bool) -> str:
     for given, z in _gelu_probes():
         found = call_student(function, z, given=given)
         zs = np.asarray(z, dtype="float64")
-        found_values = _as_output(found, zs.shape, f"your {name}'s outputs", given)
+        found_values = output_array(found, zs.shape, f"your {name}'s outputs", given)
         expected = np.asarray(keras.activations.gelu(tf.constant(zs, tf.float64), approximate=approximate))
-        where = _first_mismatch(found_values, expected)
+        where = first_mismatch(found_values, expected)
         if where is not None:
             call = f"gelu({format_number(zs.flat[where], 6)}, approximate={approximate})"
             same_as_before = any(np.array_equal(found_values, earlier) for earlier in passed)
@@ -303,7 +304,7 @@ def check_swish_layer(layer_class: Any) -> str:
             raise Failed("a keras.layers.Layer instance from your class", type(layer).__name__)
         for x, shape in ((wide, "(200, 50)"), (deep, "(4, 25, 10)")):
             given = f"x of shape {shape} from -1e3 to 1e3, a layer made with {arguments}"
-            out = _as_output(call_student(layer, x, given=given), x.shape, "your layer's outputs", given)
+            out = output_array(call_student(layer, x, given=given), x.shape, "your layer's outputs", given)
             weight = _beta_weight(layer)
             start = _beta_value(weight)
             if not math.isclose(start, beta, rel_tol=1e-6):
@@ -314,7 +315,7 @@ def check_swish_layer(layer_class: Any) -> str:
                     "initializer=keras.initializers.Constant(self.initial_beta), with a default of 1.0",
                 )
             expected = _swish(x, beta)
-            where = _first_mismatch(out, expected, rtol=1e-5)
+            where = first_mismatch(out, expected, rtol=1e-5)
             if where is not None:
                 raise Failed(
                     f"{format_number(expected.flat[where], 6)} for z = {format_number(x.flat[where], 6)} "
@@ -335,7 +336,7 @@ def _check_swish_in_a_model(layer_class: type) -> None:
 
     x, y = digits_batch(64)
     given = "one training step of models.build_mlp(2, 16, activation=YourLayer)"
-    with learner_code(given), _no_retracing_warnings():
+    with learner_code(given), quiet_retracing():
         model = build_mlp(2, 16, lambda: layer_class())
         model(x[:1])
         layers = [layer for layer in model.layers if isinstance(layer, layer_class)]
@@ -361,20 +362,15 @@ def _check_swish_in_a_model(layer_class: type) -> None:
             "use the weight itself in call, inputs * ops.sigmoid(self.beta * inputs); "
             "a copy made with float(self.beta) or self.beta.numpy() gets no gradient",
         )
-    given = "a .keras save and load of that model"
-    with learner_code(given), tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "swish.keras")
-        model.save(path)
-        loaded = keras.models.load_model(path, custom_objects={layer_class.__name__: layer_class})
-        reloaded = np.asarray(loaded(x, training=False))
-    require_finite(reloaded, "the loaded model's predictions")
-    if reloaded.shape != predictions.shape or not np.allclose(reloaded, predictions, atol=1e-6):
-        raise Failed(
-            "the loaded model to predict like the saved one, trained beta included",
-            "other predictions",
-            "create beta with self.add_weight in build() so that Keras saves and restores it, and "
-            "keep the constructor's argument in the config (Keras records it, or return it from get_config)",
-        )
+    require_same_after_reload(
+        model,
+        layer_class,
+        x,
+        predictions,
+        expected="the loaded model to predict like the saved one, trained beta included",
+        hint="create beta with self.add_weight in build() so that Keras saves and restores it, and "
+        "keep the constructor's argument in the config (Keras records it, or return it from get_config)",
+    )
 
 
 def require_swish(layer_class: Any) -> None:
