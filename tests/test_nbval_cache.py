@@ -150,3 +150,32 @@ def test_notebooks_are_queued_first_then_the_browser_and_the_other_book_tests_la
     assert kinds == sorted(kinds)
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False
+
+
+def test_a_kernel_that_dies_at_start_up_is_started_once_more():
+    calls = []
+
+    def start(died):
+        def start_new_kernel(**kwargs):
+            calls.append(kwargs)
+            if len(calls) <= died:
+                raise RuntimeError(nbval_cache.KERNEL_DIED)
+            return "manager", "client"
+
+        return nbval_cache.start_kernel_once_more_if_it_died(start_new_kernel)
+
+    assert start(died=1)(kernel_name="python3") == ("manager", "client")
+    assert calls == [{"kernel_name": "python3"}] * 2
+    calls.clear()
+    with pytest.raises(RuntimeError, match=nbval_cache.KERNEL_DIED):
+        start(died=2)()  # dead twice: the notebook fails
+    assert len(calls) == 2
+
+    def other_failure(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        nbval_cache.start_kernel_once_more_if_it_died(other_failure)()
+    assert len(calls) == 1, "only a kernel that died is started again"

@@ -241,7 +241,36 @@ def _enabled(config: pytest.Config) -> bool:
     return bool(config.getoption("nbval", False) or config.getoption("nbval_lax", False))
 
 
+# A kernel that dies before it answers gets one more start. jupyter_client chooses a kernel's five
+# ports in the worker, and the kernel binds them a moment later; with three workers starting kernels
+# and the browser tests opening servers, a port can be taken in between, and the kernel exits at once
+# (nbval sends its stderr to /dev/null). A fresh-clone run lost chapter 3 that way ("Kernel died
+# before replying to kernel_info", every cell an error) where the same tree passed before and after.
+# The second start chooses new ports; a kernel that dies twice still fails the notebook.
+KERNEL_DIED = "Kernel died before replying to kernel_info"
+
+
+def start_kernel_once_more_if_it_died(start: Any) -> Any:
+    """Wrap nbval's ``start_new_kernel`` so that a kernel that died at start-up is started once more."""
+
+    @functools.wraps(start)
+    def start_new_kernel(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return start(*args, **kwargs)
+        except RuntimeError as error:
+            if KERNEL_DIED not in str(error):
+                raise
+            return start(*args, **kwargs)
+
+    return start_new_kernel
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if _enabled(config):
+        import nbval.kernel
+
+        if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
+            nbval.kernel.start_new_kernel = start_kernel_once_more_if_it_died(nbval.kernel.start_new_kernel)
     # pytest-xdist's loadscope queues the scopes with the most tests first unless told not to
     # (--no-loadscope-reorder): keep this plugin's order, or a book test can wait for a small
     # notebook queued behind it.
