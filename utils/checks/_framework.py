@@ -34,6 +34,7 @@ __all__ = [
     "format_number",
     "is_unfinished",
     "learner_code",
+    "magnitude_probes",
     "missing_name_message",
     "normalize_choice",
     "innermost_file",
@@ -865,3 +866,28 @@ def require_same_after_reload(
     require_finite(reloaded, "the loaded model's predictions")
     if reloaded.shape != predictions.shape or not np.allclose(reloaded, predictions, atol=1e-6):
         raise Failed(expected, "other predictions", hint)
+
+
+def magnitude_probes(magnitudes: Any) -> list[tuple[str, Any]]:
+    """Return twelve large and small inputs as a check tries them: float32 and float64 arrays, and a 3-D tensor.
+
+    Parameters
+    ----------
+    magnitudes : sequence of 12 numbers
+        Values from -1e4 to 1e4, for example.
+
+    Returns
+    -------
+    list of (str, array or tensor)
+        A description of each input, and the input.
+    """
+    import numpy as np
+
+    from utils._tensorflow import tf
+
+    values = np.array(magnitudes).reshape(3, 4)
+    return [
+        ("z = a float32 NumPy array of shape (3, 4), from -1e4 to 1e4", values.astype("float32")),
+        ("z = a float64 NumPy array of shape (3, 4), from -1e4 to 1e4", values.astype("float64")),
+        ("z = a float32 tensor of shape (2, 3, 2), from -1e4 to 1e4", tf.constant(values.reshape(2, 3, 2), tf.float32)),
+    ]

@@ -19,6 +19,7 @@ from utils.checks._framework import (
     format_number,
     is_unfinished,
     learner_code,
+    magnitude_probes,
     output_array,
     quiet_retracing,
     register_answers,
@@ -79,16 +80,10 @@ def _activation_probes() -> list[tuple[str, Any]]:
     from utils._tensorflow import tf
 
     grid = np.concatenate([np.linspace(-6, -1e-3, 500), np.linspace(1e-3, 6, 500)])
-    magnitudes = np.array(ACTIVATION_MAGNITUDES).reshape(3, 4)
     return [
         ("z = a float32 tensor in [-6, 6]", tf.constant(grid, tf.float32)),
         ("z = a float64 tensor in [-6, 6]", tf.constant(grid, tf.float64)),
-        ("z = a float32 NumPy array of shape (3, 4), from -1e4 to 1e4", magnitudes.astype("float32")),
-        ("z = a float64 NumPy array of shape (3, 4), from -1e4 to 1e4", magnitudes.astype("float64")),
-        (
-            "z = a float32 tensor of shape (2, 3, 2), from -1e4 to 1e4",
-            tf.constant(magnitudes.reshape(2, 3, 2), tf.float32),
-        ),
+        *magnitude_probes(ACTIVATION_MAGNITUDES),
     ]
 
 

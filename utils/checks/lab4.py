@@ -19,6 +19,7 @@ from utils.checks._framework import (
     format_number,
     is_unfinished,
     learner_code,
+    magnitude_probes,
     output_array,
     quiet_retracing,
     register_answers,
@@ -90,17 +91,11 @@ def _gelu_probes() -> list[tuple[str, Any]]:
 
     grid = np.linspace(-6.0, 6.0, 1001)  # includes 0
     shuffled = np.random.default_rng(4).permutation(grid)
-    magnitudes = np.array(GELU_MAGNITUDES).reshape(3, 4)
     return [
         ("z = a float64 NumPy array in [-6, 6]", grid),
         ("z = a float32 tensor in [-6, 6]", tf.constant(grid, tf.float32)),
         ("z = a float64 tensor in [-6, 6], shuffled", tf.constant(shuffled, tf.float64)),
-        ("z = a float32 NumPy array of shape (3, 4), from -1e4 to 1e4", magnitudes.astype("float32")),
-        ("z = a float64 NumPy array of shape (3, 4), from -1e4 to 1e4", magnitudes.astype("float64")),
-        (
-            "z = a float32 tensor of shape (2, 3, 2), from -1e4 to 1e4",
-            tf.constant(magnitudes.reshape(2, 3, 2), tf.float32),
-        ),
+        *magnitude_probes(GELU_MAGNITUDES),
     ]
 
 
