@@ -107,6 +107,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what is left of a broken e
 # Keras wraps an error raised inside a layer: a header, the original message, then the arguments.
 _KERAS_HEADER = re.compile(r"^\s*Exception encountered when calling [^\n]*\n", re.S)
 _KERAS_ARGUMENTS = re.compile(r"\n\s*Arguments received by .*\Z", re.S)
+# ... or, when it traces a layer to infer its output, a paragraph about compute_output_spec first.
+_KERAS_OUTPUT_SPEC = re.compile(r"^\s*Could not automatically infer the output shape.*?Error encountered:\s*", re.S)
 # TensorFlow's graph errors end with the original "ErrorType: message" after a trace of user code.
 _TF_USER_CODE = re.compile(r"in user code:", re.S)
 _ERROR_LINE = re.compile(r"^\s*([A-Z][A-Za-z]*(?:Error|Exception)): (.+)$", re.M)
@@ -148,7 +150,7 @@ def error_summary(error: BaseException) -> str:
             break
         error = inner
     name, text = type(error).__name__, _CONTROL.sub("", _ANSI.sub("", str(error)))
-    text = _KERAS_ARGUMENTS.sub("", _KERAS_HEADER.sub("", text))
+    text = _KERAS_ARGUMENTS.sub("", _KERAS_OUTPUT_SPEC.sub("", _KERAS_HEADER.sub("", text)))
     if _TF_USER_CODE.search(text):
         lines = _ERROR_LINE.findall(text)
         if lines:
