@@ -1,8 +1,8 @@
 """Property-based tests of lab 5's checks, in the manner of lab 4's.
 
 Generated perturbations of the reference answers fail; generated equivalent rewrites pass;
-generated garbage (wrong types, NaN and inf, raising callables) gets one line of feedback,
-never a traceback and never "the check could not run". Nothing is trained here.
+generated garbage (wrong types, NaN and inf, raising callables: lab 4's strategies) gets one
+line of feedback, never a traceback and never "the check could not run". Nothing is trained here.
 """
 
 import math
@@ -13,22 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from keras import ops
 
+from tests.test_properties_lab4 import feedback_is_one_line, garbage, garbage_values
 from utils import checks
 from utils.checks import lab5
 
 FEW = settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
-
-
-def feedback_is_one_line(result, capsys):
-    """One line (plus at most a hint line), printed once, no traceback, and not blamed on the check."""
-    printed = capsys.readouterr().out
-    lines = result.message.splitlines()
-    assert printed.strip() == result.message, printed
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("   Hint:")), result.message
-    assert "Traceback" not in result.message and "could not run" not in result.message, result.message
-    assert "\x1b" not in result.message
 
 
 # A relative change of at least 1e-3 in a constant moves some value by more than the 1e-4 tolerance.
@@ -106,24 +97,6 @@ def test_equivalent_batch_norm_rewrites_pass(which, capsys):
     assert result.passed, result.message
 
 
-def raising(error):
-    def function(*args, **kwargs):
-        raise error("generated failure")
-
-    return function
-
-
-garbage_values = st.one_of(
-    st.none(),
-    st.integers(-3, 3),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=4),
-    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
-    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-    st.sampled_from([np.nan, np.inf, -np.inf, np.full(3, np.nan), np.zeros((2, 2)), [[1], [1, 2]], object()]),
-)
-raising_callables = st.sampled_from([ValueError, TypeError, ZeroDivisionError, KeyError, RuntimeError]).map(raising)
-garbage = garbage_values | raising_callables | garbage_values.map(lambda value: lambda *args, **kwargs: value)
 garbage_triples = st.tuples(garbage_values, garbage_values, garbage_values).map(
     lambda triple: lambda *args, **kwargs: triple
 )

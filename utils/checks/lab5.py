@@ -77,7 +77,7 @@ def batch_norm_reference(
     >>> y, mean, var = batch_norm_reference(
     ...     [[0.0], [2.0]], [1.0], [0.0], [0.0], [1.0], training=True, momentum=0.9, epsilon=0.0
     ... )
-    >>> y.ravel().tolist(), mean.tolist(), var.tolist()
+    >>> y.ravel().tolist(), mean.round(6).tolist(), var.tolist()
     ([-1.0, 1.0], [0.1], [1.0])
     """
     import numpy as np
@@ -501,8 +501,8 @@ def residual_stack(block: Callable[..., Any], scale: float, depth: int, *, seed:
     --------
     >>> import numpy as np
     >>> h0, h = residual_stack(lambda h, k, s: h + s * np.maximum(h, 0) @ k, 0.1, 100)
-    >>> 0.5 < h.std() / h0.std() < 2
-    True
+    >>> round(float(h.std() / h0.std()), 1)
+    1.6
     """
     import numpy as np
 
