@@ -23,8 +23,8 @@ IPython also shows a ``NameError`` as one line that names the cell to run first
 its exercise cell.
 
 The framework lives in :mod:`utils.checks._framework`; each lab's checks in
-:mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2`, :mod:`~utils.checks.lab3` and
-:mod:`~utils.checks.lab4`.
+:mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2`, :mod:`~utils.checks.lab3`,
+:mod:`~utils.checks.lab4` and :mod:`~utils.checks.lab5`.
 Everything a lab calls is re-exported here.
 """
 
@@ -68,6 +68,13 @@ from utils.checks.lab3 import (
     check_self_normalizing,
 )
 from utils.checks.lab4 import check_gain, check_gelu, check_swish_layer
+from utils.checks.lab5 import (
+    build_deep_runs,
+    check_batch_norm,
+    check_clip_by_global_norm,
+    check_remedies,
+    check_residual_block,
+)
 
 install_name_feedback()
 
@@ -79,10 +86,13 @@ __all__ = [
     "StudentError",
     "answer_cell",
     "build_dead_network",
+    "build_deep_runs",
     "build_mystery_models",
     "call_student",
     "check_activation",
     "check_barely_moved",
+    "check_batch_norm",
+    "check_clip_by_global_norm",
     "check_compute_fans",
     "check_dead_unit_count",
     "check_fixed_network",
@@ -93,6 +103,8 @@ __all__ = [
     "check_initializer_matching",
     "check_mystery_diagnosis",
     "check_relative_change",
+    "check_remedies",
+    "check_residual_block",
     "check_revived_network",
     "check_rrelu_layer",
     "check_self_normalizing",
