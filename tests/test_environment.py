@@ -242,19 +242,6 @@ def resolutions(tmp_path_factory):
         }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _resolve_while_the_other_tests_run(request):
-    """Start the resolves with this module's first test, if the run includes a test that reads them.
-
-    pip mostly waits on the index: the module's other tests (the binder install among them) run meanwhile.
-    """
-    if any(
-        getattr(item, "module", None) is request.module and "resolutions" in getattr(item, "fixturenames", ())
-        for item in request.session.items
-    ):
-        request.getfixturevalue("resolutions")
-
-
 def is_this_pinned_environment(python_version: str) -> bool:
     """Whether the environment running the tests is this Python's, installed from the pins."""
     return python_version == f"{sys.version_info.major}.{sys.version_info.minor}" and running_pinned_environment()
