@@ -19,28 +19,16 @@ def _measure_each_initializer_once():
     """Share the tanh measurements of exercise 2.5 across this module's tests (each takes seconds).
 
     The measurement seeds every network, so measuring the same initializer (the same name,
-    or the same object) on the same seeds again repeats the first run exactly; and each seed's
-    result does not depend on the other seeds measured with it (compute_signal_propagation_over_seeds
-    equals one run per seed, bit for bit), so the check's seeds 0-4 are served from a run of seeds
-    0-24 when one was made (test_tanh_verdict_is_the_same_for_equivalent_answers_and_other_seeds).
+    or the same object) on the same seeds again repeats the first run exactly.
     """
     runs = {}
     measure = checks.lab2.measure_tanh_initializer
 
     def measure_once(kernel_initializer, seeds=checks.lab2.TANH_SEEDS):
-        name = kernel_initializer if isinstance(kernel_initializer, str) else id(kernel_initializer)
-        seeds = tuple(seeds)
-        if (name, seeds) not in runs:
-            longer = [key for key in runs if key[0] == name and key[1][: len(seeds)] == seeds]
-            if longer:
-                stds, ratios, _ = runs[longer[0]][1]
-                stds, ratios = stds[: len(seeds)], ratios[: len(seeds)]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    mean_ratio = float(np.exp(np.mean(np.log(ratios))))
-                runs[name, seeds] = (kernel_initializer, (stds, ratios, mean_ratio))
-            else:
-                runs[name, seeds] = (kernel_initializer, measure(kernel_initializer, seeds=seeds))
-        return runs[name, seeds][1]
+        key = (kernel_initializer if isinstance(kernel_initializer, str) else id(kernel_initializer), tuple(seeds))
+        if key not in runs:
+            runs[key] = (kernel_initializer, measure(kernel_initializer, seeds=seeds))
+        return runs[key][1]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(checks.lab2, "measure_tanh_initializer", measure_once)
