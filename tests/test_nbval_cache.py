@@ -148,6 +148,11 @@ def test_notebooks_are_queued_first_then_the_browser_and_the_other_book_tests_la
 
     kinds = [kind(item) for item in items]
     assert kinds == sorted(kinds)
+    # Among the other tests, and among the book's, the longest modules are queued first.
+    for group in (2, 3):
+        scopes = list(dict.fromkeys(nbval_cache._scope(i) for i, k in zip(items, kinds, strict=True) if k == group))
+        expected = [nbval_cache.EXPECTED_TEST_SECONDS.get(scope, 0) for scope in scopes]
+        assert expected == sorted(expected, reverse=True), list(zip(scopes, expected, strict=True))
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False
 

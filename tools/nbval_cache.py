@@ -69,6 +69,28 @@ EXPECTED_SECONDS = {
     "labs/04-smooth-activations.ipynb": 15,
 }
 
+# Seconds the longest test modules took in one run of the whole suite (3 workers on 2 shared cores,
+# loaded; --durations=0, summed per module). Among the tests that are not notebooks, the longest are
+# queued first (within the other tests, and within the book's): a module runs on one worker, so one
+# of them queued last would keep that worker busy while the others have finished. Unlisted: 0.
+EXPECTED_TEST_SECONDS = {
+    "tests/test_checks_lab1.py": 217,
+    "tests/test_checks_lab2.py": 177,
+    "tests/test_colab_like.py": 107,
+    "tests/test_environment.py": 91,
+    "tests/test_diagnostics.py": 73,
+    "tests/test_book_cache.py": 65,
+    "tests/test_checks_lab3.py": 44,
+    "tests/test_widgets.py": 39,
+    "tests/test_robustness.py": 39,
+    "tests/test_package.py": 38,
+    "tests/test_setup.py": 37,
+    "tests/test_experiments.py": 33,
+    "tests/test_training.py": 28,
+    "tests/test_properties_lab1.py": 27,
+    "tests/test_pdf.py": 23,
+}
+
 # The book's longest module, queued right after the notebooks: the worker that takes it waits for
 # the last notebook and builds the book while the other two workers run unit tests, and its
 # Chromium pages then share the cores with them, instead of running alone at the end.
@@ -302,7 +324,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Notebooks first (slowest first), then :data:`EARLY_BOOK_SCOPES`, then the other tests, then the book's.
 
     Under ``--dist loadscope`` a worker that reaches the book has then had every notebook
-    handed out before it, so ``built_book`` can wait for them without a deadlock.
+    handed out before it, so ``built_book`` can wait for them without a deadlock. The other
+    tests, and the book's, are queued longest module first (:data:`EXPECTED_TEST_SECONDS`),
+    the rest in their collection order.
     """
     book_scopes = {_scope(item) for item in items if "built_book" in getattr(item, "fixturenames", ())}
     first_index: dict[str, int] = {}
@@ -315,7 +339,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
         if scope in EARLY_BOOK_SCOPES:
             return (1, 0, first_index[scope])
-        return (3 if scope in book_scopes else 2, 0, first_index[scope])
+        return (3 if scope in book_scopes else 2, -EXPECTED_TEST_SECONDS.get(scope, 0), first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
