@@ -612,3 +612,43 @@ def test_first_to_last_ratio_and_per_layer_factor():
 def test_profile_helpers_reject_bad_arguments(values, kwargs, message):
     with pytest.raises(ValueError, match=message):
         diagnostics.per_layer_factor(values, **kwargs)
+
+
+# --- normalization layers and residual networks (chapter 5) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("position, end", [("before", "activation"), ("after", "normalization")])
+def test_layer_outputs_of_a_normalized_mlp_follow_its_last_layer(position, end):
+    model = models.build_mlp(2, 8, "sigmoid", normalization="batch", normalization_position=position)
+    x = np.random.default_rng(0).normal(size=(16, 64)).astype("float32")
+    expected = keras.Model(model.inputs[0], model.get_layer(f"{end}_2").output)(x, training=False)
+    assert_allclose(diagnostics.layer_outputs(model, x)[1], np.asarray(expected), rtol=1e-6)
+    assert diagnostics.gradient_norms(model, x, np.zeros(16)).shape == (2,)
+    assert diagnostics.backward_signal_norms(model, x, np.zeros(16)).shape == (2,)
+    if position == "before":
+        assert diagnostics.saturation_fraction(model, x).shape == (2,)
+
+
+def test_diagnostics_report_a_residual_network_s_stream_and_branches():
+    model = models.build_residual_mlp(3, 8, "relu", normalization="layer", branch_scale=0.5)
+    x = np.random.default_rng(1).normal(size=(16, 64)).astype("float32")
+    y = np.arange(16) % 10
+    assert [layer.name for layer in diagnostics.hidden_layers(model)] == [f"hidden_{i}" for i in range(1, 7)]
+    outputs = diagnostics.layer_outputs(model, x)
+    assert [o.shape for o in outputs] == [(16, 8), (16, 64)] * 3
+    for block in range(1, 4):
+        stream = keras.Model(model.inputs[0], model.get_layer(f"residual_{block}").output)(x)
+        assert_allclose(outputs[2 * block - 1], np.asarray(stream), rtol=1e-6)
+    norms = diagnostics.gradient_norms(model, x, y)
+    assert norms.shape == (6,) and np.all(norms > 0)
+    assert [g.shape for g in diagnostics.kernel_gradients(model, x, y)] == [(64, 8), (8, 64)] * 3
+    assert diagnostics.activation_stats(model, x).std.shape == (6,)
+    assert diagnostics.dead_unit_fraction(model, x).shape == (6,)
+
+
+def test_gradient_norms_of_a_zero_initialized_branch_reach_its_last_kernel_only():
+    model = models.build_residual_mlp(2, 8, "relu", zero_init_last=True)
+    x = np.random.default_rng(2).normal(size=(16, 64)).astype("float32")
+    norms = diagnostics.gradient_norms(model, x, np.arange(16) % 10)
+    assert_allclose(norms[[0, 2]], 0)
+    assert np.all(norms[[1, 3]] > 0)

@@ -167,7 +167,7 @@ def test_bad_names_list_the_vocabulary(kwargs, names):
 
 
 def test_models_exports_only_its_functions():
-    assert sorted(models.__all__) == ["build_mlp", "redraw_kernels", "seeded_initializer"]
+    assert sorted(models.__all__) == ["build_mlp", "build_residual_mlp", "redraw_kernels", "seeded_initializer"]
 
 
 # --- redraw_kernels ----------------------------------------------------------------------------------------------
@@ -318,3 +318,107 @@ def test_a_custom_initializer_without_get_config_keeps_its_seed_in_build_mlp():
     assert not np.array_equal(kernels[0][0][:8, :8], kernels[0][1][:8, :8])  # layers still differ
     redrawn = models.seeded_initializer(_SeedOnlyInitializer(seed=5), 7)
     assert isinstance(redrawn, _SeedOnlyInitializer) and redrawn.seed == 7
+
+
+# --- normalization and residual blocks (chapter 5) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "position, order",
+    [
+        ("before", ["hidden_1", "normalization_1", "activation_1"]),
+        ("after", ["hidden_1", "activation_1", "normalization_1"]),
+    ],
+)
+@pytest.mark.parametrize("normalization, kind", [("batch", "BatchNormalization"), ("layer", "LayerNormalization")])
+def test_build_mlp_normalization_layer_order(normalization, kind, position, order):
+    model = models.build_mlp(2, 8, "tanh", normalization=normalization, normalization_position=position)
+    assert names(model) == [*order, *(name.replace("1", "2") for name in order), "output"]
+    assert type(model.get_layer("normalization_1")).__name__ == kind
+    assert model.get_layer("hidden_1").activation is keras.activations.linear
+    assert model.get_layer("activation_1").activation is keras.activations.tanh
+
+
+def test_build_mlp_batch_norm_normalizes_each_unit_over_the_batch(seeded):
+    model = models.build_mlp(1, 8, "linear", normalization="batch")
+    x = np.random.default_rng(0).normal(3.0, 5.0, size=(256, 64)).astype("float32")
+    probe = keras.Model(model.inputs[0], model.get_layer("normalization_1").output)
+    out = np.asarray(probe(x, training=True))
+    assert_allclose(out.mean(axis=0), 0, atol=1e-4)
+    assert_allclose(out.std(axis=0), 1, atol=1e-2)
+
+
+def test_build_mlp_layer_factory_with_normalization_keeps_the_factory():
+    model = models.build_mlp(2, 8, keras.layers.PReLU, normalization="layer")
+    assert isinstance(model.get_layer("activation_2"), keras.layers.PReLU)
+
+
+def test_residual_mlp_layers_and_shapes():
+    model = models.build_residual_mlp(3, 16, "relu", input_dim=10, num_classes=4, normalization="layer")
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.name for layer in dense] == [f"hidden_{i}" for i in range(1, 7)] + ["output"]
+    assert [layer.kernel.shape for layer in dense[:2]] == [(10, 16), (16, 10)]
+    assert model.output_shape == (None, 4)
+    assert {"residual_1", "residual_3", "normalization_1", "normalization_final"} <= set(names(model))
+
+
+def test_residual_mlp_with_zero_last_kernels_is_the_identity_before_the_output():
+    model = models.build_residual_mlp(4, 8, "relu", zero_init_last=True, output_activation=None)
+    x = np.random.default_rng(1).normal(size=(5, 64)).astype("float32")
+    stream = keras.Model(model.inputs[0], model.get_layer("residual_4").output)
+    assert_allclose(np.asarray(stream(x)), x, atol=0)
+    assert all(not np.any(model.get_layer(f"hidden_{2 * k}").kernel.numpy()) for k in range(1, 5))
+
+
+def test_residual_mlp_branch_scale_multiplies_the_branch(seeded):
+    setup.set_seed(0)
+    plain = models.build_residual_mlp(1, 8, "tanh", models.seeded_initializer("glorot_normal", 3))
+    scaled = models.build_residual_mlp(1, 8, "tanh", models.seeded_initializer("glorot_normal", 3), branch_scale=0.25)
+    x = np.random.default_rng(2).normal(size=(5, 64)).astype("float32")
+
+    def branch(model):
+        return np.asarray(keras.Model(model.inputs[0], model.get_layer("residual_1").output)(x)) - x
+
+    assert_allclose(branch(scaled), 0.25 * branch(plain), rtol=1e-4, atol=1e-6)
+
+
+def test_residual_mlp_with_batch_norm_trains(seeded):
+    model = models.build_residual_mlp(2, 8, "relu", normalization="batch")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(3).normal(size=(32, 64)).astype("float32")
+    history = model.fit(x, np.arange(32) % 10, epochs=2, batch_size=16, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs, message",
+    [
+        (
+            models.build_mlp,
+            {"normalization": "btach"},
+            r"^normalization must be one of 'batch', 'layer' or None; got 'btach' \(did you mean 'batch'\?\)$",
+        ),
+        (
+            models.build_mlp,
+            {"normalization": "batch", "normalization_position": "pre"},
+            r"^normalization_position must be one of 'before', 'after'; got 'pre'",
+        ),
+        (models.build_residual_mlp, {"num_blocks": 0}, r"^num_blocks must be"),
+        (models.build_residual_mlp, {"units": 2.5}, r"^units must be"),
+        (
+            models.build_residual_mlp,
+            {"normalization": "group"},
+            r"^normalization must be one of 'batch', 'layer' or None; got 'group'",
+        ),
+        (models.build_residual_mlp, {"branch_scale": 0}, r"^branch_scale must be a positive number; got 0$"),
+        (models.build_residual_mlp, {"branch_scale": float("nan")}, r"^branch_scale must be a positive number"),
+        (models.build_residual_mlp, {"zero_init_last": "yes"}, r"^zero_init_last must be True or False; got str$"),
+        (models.build_residual_mlp, {"activation": "rleu"}, r"^activation must be one of"),
+        (models.build_residual_mlp, {"kernel_initializer": "he_nromal"}, r"^kernel_initializer must be one of"),
+        (models.build_residual_mlp, {"output_activation": "tanh"}, r"^output_activation must be one of"),
+    ],
+)
+def test_normalization_and_residual_bad_arguments_raise_one_line_errors(builder, kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        builder(**kwargs)
+    assert "\n" not in str(error.value)

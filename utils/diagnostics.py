@@ -71,12 +71,22 @@ def hidden_layers(model: keras.Model) -> list[keras.layers.Dense]:
 
 
 def _block_ends(model: keras.Model) -> list[keras.layers.Layer]:
-    """For each hidden Dense layer, the last layer before the next Dense layer."""
+    """For each hidden Dense layer, the last layer before the next Dense layer.
+
+    A residual sum (an ``Add`` layer) ends the block it closes: when one lies
+    between a Dense layer and the next, the block ends at the first such sum,
+    so that a residual network reports its residual stream (a pre-norm
+    network's next normalization layer belongs to the next block).
+    """
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     hidden = hidden_layers(model)
     positions = [layers.index(layer) for layer in hidden]
     next_dense = positions[1:] + [next(i for i, layer in enumerate(layers) if layer is _output_dense(model))]
-    return [layers[end - 1] for end in next_dense]
+    ends = []
+    for start, end in zip(positions, next_dense, strict=True):
+        sums = [layer for layer in layers[start + 1 : end] if isinstance(layer, keras.layers.Add)]
+        ends.append(sums[0] if sums else layers[end - 1])
+    return ends
 
 
 def _output_dense(model: keras.Model) -> keras.layers.Dense:

@@ -14,9 +14,15 @@ from typing import Any
 
 from utils import _validation
 from utils._tensorflow import keras
-from utils.vocabulary import ACTIVATION_NAMES, KERAS_INITIALIZER_NAMES, OUTPUT_ACTIVATION_NAMES
+from utils.vocabulary import (
+    ACTIVATION_NAMES,
+    KERAS_INITIALIZER_NAMES,
+    NORMALIZATION_NAMES,
+    NORMALIZATION_POSITIONS,
+    OUTPUT_ACTIVATION_NAMES,
+)
 
-__all__ = ["build_mlp", "redraw_kernels", "seeded_initializer"]
+__all__ = ["build_mlp", "build_residual_mlp", "redraw_kernels", "seeded_initializer"]
 
 Activation = str | Callable[..., Any] | type
 Initializer = str | keras.initializers.Initializer
@@ -165,6 +171,8 @@ def build_mlp(
     input_dim: int = 64,
     num_classes: int = 10,
     output_activation: str | None = "softmax",
+    normalization: str | None = None,
+    normalization_position: str = "before",
     name: str = "mlp",
 ) -> keras.Sequential:
     """Build a multilayer perceptron for classification.
@@ -194,6 +202,14 @@ def build_mlp(
     output_activation : str or None
         Activation of the output layer: ``"softmax"`` for probabilities, or
         None (linear) for logits.
+    normalization : {None, "batch", "layer"}
+        Add a normalization layer to every hidden layer (chapter 5):
+        ``keras.layers.BatchNormalization`` or ``keras.layers.LayerNormalization``
+        with Keras' defaults, named ``normalization_1``, ... The Dense layer is
+        then linear and its activation becomes a separate layer ``activation_1``, ...
+    normalization_position : {"before", "after"}
+        With ``normalization``: normalize the Dense layer's output before the
+        activation (as Ioffe and Szegedy did) or the activation's output after it.
     name : str
         The model's name.
 
@@ -219,6 +235,9 @@ def build_mlp(
     >>> leaky = build_mlp(2, 8, lambda: keras.layers.LeakyReLU(negative_slope=0.2))
     >>> [layer.name for layer in leaky.layers]
     ['hidden_1', 'activation_1', 'hidden_2', 'activation_2', 'output']
+    >>> normalized = build_mlp(1, 8, "relu", normalization="batch")
+    >>> [layer.name for layer in normalized.layers]
+    ['hidden_1', 'normalization_1', 'activation_1', 'output']
     """
     for value, parameter in (
         (num_layers, "num_layers"),
@@ -230,9 +249,25 @@ def build_mlp(
     _check_activation(activation, "activation")
     if output_activation is not None:
         _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
+    if normalization is not None:
+        _validation.check_choice(normalization, "normalization", NORMALIZATION_NAMES, also="or None")
+    _validation.check_choice(normalization_position, "normalization_position", NORMALIZATION_POSITIONS)
     # Validate the initializer once, before building anything.
     _kernel_initializer(kernel_initializer, 0)
 
+    if normalization is not None:
+        return _normalized_mlp(
+            num_layers,
+            units,
+            activation,
+            kernel_initializer,
+            input_dim=input_dim,
+            num_classes=num_classes,
+            output_activation=output_activation,
+            normalization=normalization,
+            normalization_position=normalization_position,
+            name=name,
+        )
     layers: list[keras.layers.Layer] = [keras.Input(shape=(input_dim,), name="features")]
     for index in range(1, num_layers + 1):
         activation_layer = _activation_layer(activation, index)
@@ -255,6 +290,169 @@ def build_mlp(
         )
     )
     return keras.Sequential(layers, name=name)
+
+
+def _normalization_layer(normalization: str, name: str) -> keras.layers.Layer:
+    if normalization == "batch":
+        return keras.layers.BatchNormalization(name=name)
+    return keras.layers.LayerNormalization(name=name)
+
+
+def _separate_activation(activation: Activation, index: int) -> keras.layers.Layer:
+    """Return the activation of hidden layer ``index`` as a layer of its own, ``activation_<index>``."""
+    layer = _activation_layer(activation, index)
+    if layer is None:
+        layer = keras.layers.Activation(activation, name=f"activation_{index}")
+    return layer
+
+
+def _normalized_mlp(
+    num_layers: int,
+    units: int,
+    activation: Activation,
+    kernel_initializer: Initializer,
+    *,
+    input_dim: int,
+    num_classes: int,
+    output_activation: str | None,
+    normalization: str,
+    normalization_position: str,
+    name: str,
+) -> keras.Sequential:
+    layers: list[keras.layers.Layer] = [keras.Input(shape=(input_dim,), name="features")]
+    for index in range(1, num_layers + 1):
+        dense = keras.layers.Dense(
+            units,
+            kernel_initializer=_kernel_initializer(kernel_initializer, index),
+            name=f"hidden_{index}",
+        )
+        norm = _normalization_layer(normalization, f"normalization_{index}")
+        act = _separate_activation(activation, index)
+        layers += [dense, norm, act] if normalization_position == "before" else [dense, act, norm]
+    layers.append(
+        keras.layers.Dense(
+            num_classes,
+            activation=output_activation,
+            kernel_initializer=_kernel_initializer(kernel_initializer, num_layers + 1),
+            name="output",
+        )
+    )
+    return keras.Sequential(layers, name=name)
+
+
+def build_residual_mlp(
+    num_blocks: int = 10,
+    units: int = 64,
+    activation: Activation = "relu",
+    kernel_initializer: Initializer = "he_normal",
+    *,
+    normalization: str | None = None,
+    branch_scale: float = 1.0,
+    zero_init_last: bool = False,
+    input_dim: int = 64,
+    num_classes: int = 10,
+    output_activation: str | None = "softmax",
+    name: str = "residual_mlp",
+) -> keras.Model:
+    r"""Build a residual multilayer perceptron: ``h <- h + branch_scale * f(h)`` per block.
+
+    The residual stream keeps the input's width, ``input_dim``. Each block's
+    branch is the two-layer MLP of a transformer block (chapter 5):
+    ``f(h) = W_b act(W_a norm(h))``, with ``W_a`` of shape (input_dim, units) and
+    ``W_b`` of shape (units, input_dim), and the normalization layer (if any)
+    at the branch's input ("pre-norm"); with a normalization, one more normalizes
+    the stream before the output layer.
+
+    Parameters
+    ----------
+    num_blocks : int
+        Number of residual blocks (>= 1); the network has ``2 * num_blocks``
+        hidden Dense layers.
+    units : int
+        Width of each branch's hidden layer (>= 1).
+    activation : str, callable or layer factory
+        As for :func:`build_mlp`; used in each branch, between ``W_a`` and ``W_b``.
+    kernel_initializer : str or keras.initializers.Initializer
+        As for :func:`build_mlp`, for every Dense layer (except ``W_b`` with
+        ``zero_init_last``).
+    normalization : {None, "batch", "layer"}
+        The branch's input normalization, named ``normalization_<block>``.
+    branch_scale : float
+        A fixed factor on every branch's output (> 0), for example ``1 / sqrt(num_blocks)``.
+    zero_init_last : bool
+        Initialize each branch's last kernel ``W_b`` at zero, so that every block
+        starts as the identity (the SkipInit, ReZero and Fixup family).
+    input_dim, num_classes, output_activation
+        As for :func:`build_mlp`.
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    keras.Model
+        An uncompiled functional model. Its Dense layers are ``hidden_1``,
+        ``hidden_2``, ... (two per block, ``hidden_{2k-1}`` = ``W_a`` and
+        ``hidden_{2k}`` = ``W_b`` of block ``k``), then ``output``; each block
+        ends with the Add layer ``residual_<block>``, whose output
+        :func:`utils.diagnostics.layer_outputs` reports for ``W_b``.
+
+    Raises
+    ------
+    ValueError
+        For a bad argument, naming it.
+
+    Examples
+    --------
+    >>> model = build_residual_mlp(num_blocks=2, units=8, input_dim=4, num_classes=3)
+    >>> [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    ['hidden_1', 'hidden_2', 'hidden_3', 'hidden_4', 'output']
+    """
+    for value, parameter in (
+        (num_blocks, "num_blocks"),
+        (units, "units"),
+        (input_dim, "input_dim"),
+        (num_classes, "num_classes"),
+    ):
+        _validation.check_int(value, parameter, minimum=1)
+    _check_activation(activation, "activation")
+    if output_activation is not None:
+        _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
+    if normalization is not None:
+        _validation.check_choice(normalization, "normalization", NORMALIZATION_NAMES, also="or None")
+    branch_scale = _validation.check_number(branch_scale, "branch_scale", above=0)
+    _validation.check_instance(zero_init_last, "zero_init_last", bool, "True or False")
+    _kernel_initializer(kernel_initializer, 0)
+
+    inputs = keras.Input(shape=(input_dim,), name="features")
+    stream = inputs
+    for block in range(1, num_blocks + 1):
+        first, last = 2 * block - 1, 2 * block
+        h = stream
+        if normalization is not None:
+            h = _normalization_layer(normalization, f"normalization_{block}")(h)
+        h = keras.layers.Dense(
+            units,
+            kernel_initializer=_kernel_initializer(kernel_initializer, first),
+            name=f"hidden_{first}",
+        )(h)
+        h = _separate_activation(activation, first)(h)
+        h = keras.layers.Dense(
+            input_dim,
+            kernel_initializer="zeros" if zero_init_last else _kernel_initializer(kernel_initializer, last),
+            name=f"hidden_{last}",
+        )(h)
+        if branch_scale != 1.0:
+            h = keras.layers.Rescaling(branch_scale, name=f"branch_scale_{block}")(h)
+        stream = keras.layers.Add(name=f"residual_{block}")([stream, h])
+    if normalization is not None:
+        stream = _normalization_layer(normalization, "normalization_final")(stream)
+    outputs = keras.layers.Dense(
+        num_classes,
+        activation=output_activation,
+        kernel_initializer=_kernel_initializer(kernel_initializer, 2 * num_blocks + 1),
+        name="output",
+    )(stream)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def redraw_kernels(model: keras.Model, kernel_initializer: Initializer) -> keras.Model:

@@ -28,6 +28,8 @@ __all__ = [
     "DISTRIBUTIONS",
     "INITIALIZER_NAMES",
     "KERAS_INITIALIZER_NAMES",
+    "NORMALIZATION_NAMES",
+    "NORMALIZATION_POSITIONS",
     "OUTPUT_ACTIVATION_NAMES",
     "SCHEMES",
     "SCHEME_FOR_ACTIVATION",
@@ -55,6 +57,12 @@ ACTIVATION_NAMES: tuple[str, ...] = (
     "mish",
     "exponential",
 )
+
+#: Normalization layers the model builders can add (chapter 5): batch and layer normalization.
+NORMALIZATION_NAMES: tuple[str, ...] = ("batch", "layer")
+
+#: Where :func:`utils.models.build_mlp` puts a normalization layer: before or after the activation.
+NORMALIZATION_POSITIONS: tuple[str, ...] = ("before", "after")
 
 #: Output activations that :func:`utils.models.build_mlp` accepts (None means logits).
 OUTPUT_ACTIVATION_NAMES: tuple[str, ...] = ("softmax", "sigmoid", "linear")
