@@ -197,8 +197,10 @@ FOLDS_CONTENT = {
     "labs/02-initializers-from-scratch",
     "labs/03-activations-from-scratch",
     "labs/04-smooth-activations",
+    "labs/05-normalization-and-residuals",
     "chapters/01-vanishing-exploding-gradients",
     "chapters/04-smooth-activations",
+    "chapters/05-normalization-and-residuals",
 }
 
 

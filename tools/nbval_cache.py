@@ -67,6 +67,9 @@ EXPECTED_SECONDS = {
     "labs/03-activations-from-scratch.md": 13,
     "labs/04-smooth-activations.md": 20,
     "labs/04-smooth-activations.ipynb": 15,
+    "chapters/05-normalization-and-residuals.ipynb": 75,
+    "labs/05-normalization-and-residuals.md": 20,
+    "labs/05-normalization-and-residuals.ipynb": 18,
 }
 
 # Seconds the longest test modules took in one run of the whole suite (3 workers on 2 shared cores,
