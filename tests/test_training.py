@@ -141,3 +141,59 @@ def test_an_epoch_is_the_plain_loop_over_consecutive_batches_of_the_shuffled_ord
         optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
     for expected, found in zip(model.get_weights(), run.weights, strict=True):
         assert_allclose(found, expected, rtol=1e-5, atol=1e-6)
+
+
+# --- build_for_fit: fit traces its training step once, and trains the same ---------------------------
+
+
+def _compiled_bn_network(seed):
+    from utils import models, setup
+
+    setup.set_seed(seed)
+    model = models.build_mlp(4, 16, "relu", "glorot_normal", normalization="batch")
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _fit_counting_traces(model, small_data):
+    traces = []
+    train_step = model.train_step
+    model.train_step = lambda batch: traces.append(1) or train_step(batch)  # runs while fit traces the step
+    history = model.fit(small_data.x_train, small_data.y_train, epochs=2, batch_size=64, verbose=0)
+    return len(traces), history.history, model.get_weights()
+
+
+def test_build_for_fit_makes_fit_trace_once_and_train_the_same(small_data):
+    traces, history, weights = _fit_counting_traces(_compiled_bn_network(3), small_data)
+    model = training.build_for_fit(_compiled_bn_network(3), small_data.x_train[:64], small_data.y_train[:64])
+    assert all(not np.any(variable.numpy()) for metric in model.metrics for variable in metric.variables)
+    traces_built, history_built, weights_built = _fit_counting_traces(model, small_data)
+    assert (traces, traces_built) == (2, 1)  # Keras creates the optimizer's slots in fit's first trace
+    assert history_built == history  # the first epoch's metrics too: build_for_fit leaves none behind
+    assert all(np.array_equal(a, b) for a, b in zip(weights, weights_built, strict=True))
+
+
+@pytest.mark.parametrize(
+    "model, x, y, message",
+    [
+        ("a model", np.zeros((2, 64)), [0, 1], "model must be a keras.Model; got str"),
+        (None, np.zeros((2, 64)), [0, 1], "model must be compiled first"),
+        ("compiled", np.zeros(64), [0], "x must be a non-empty batch with shape (examples, features)"),
+        ("compiled", np.zeros((2, 64)), [0, 1, 2], "y must have one target per example of x (2)"),
+    ],
+)
+def test_build_for_fit_rejects_bad_arguments_in_one_line(model, x, y, message):
+    from utils import models
+
+    if model is None:
+        model = models.build_mlp(1, 4)
+    elif model == "compiled":
+        model = models.build_mlp(1, 4)
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError) as caught:
+        training.build_for_fit(model, x, y)
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
