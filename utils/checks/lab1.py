@@ -514,7 +514,7 @@ def train_fix_candidate(
     """
     import numpy as np
 
-    from utils import diagnostics
+    from utils import diagnostics, training
     from utils.data import load_digits
 
     digits = load_digits()
@@ -526,6 +526,8 @@ def train_fix_candidate(
     before = diagnostics.kernel_snapshot(model)
     steps_per_epoch = -(-len(digits.x_train) // FIX_BATCH_SIZE)
     model = _compiled_fix_network(model, activation, kernel_initializer, epsilon, steps_per_epoch)
+    # fit then traces its training step once, not twice (the same training, bit for bit).
+    training.build_for_fit(model, digits.x_train[:FIX_BATCH_SIZE], digits.y_train[:FIX_BATCH_SIZE])
     model.fit(digits.x_train, digits.y_train, epochs=FIX_EPOCHS, batch_size=FIX_BATCH_SIZE, verbose=0)
     val_accuracy = model.evaluate(digits.x_val, digits.y_val, verbose=0, return_dict=True)["accuracy"]
     optimizer = model.optimizer
