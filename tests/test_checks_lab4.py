@@ -1,8 +1,6 @@
 """Lab 4 checks accept the reference answers and correct alternatives, and reject stubs, broken and wrong answers."""
 
-import json
 import math
-from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
@@ -12,10 +10,10 @@ import tensorflow as tf
 from keras import ops
 from scipy import integrate, special, stats
 
+from tests.lab_testing import course_cells
 from utils import checks, data, diagnostics, models, plotting, report, setup
 from utils.checks import lab4
 
-LAB_SOURCE = Path(__file__).resolve().parents[1] / "labs" / "source" / "04-smooth-activations.ipynb"
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
@@ -495,13 +493,6 @@ def test_gain_stub_and_errors():
 # Course cells after an exercise ---------------------------------------------------------------------------------
 
 
-def course_cells(exercise_marker):
-    """The sources of the code cells that run inside ``answer_cell(exercise_marker)``."""
-    cells = [cell for cell in json.loads(LAB_SOURCE.read_text())["cells"] if cell["cell_type"] == "code"]
-    sources = ["".join(cell["source"]) for cell in cells]
-    return [s for s in sources if f'with checks.answer_cell("{exercise_marker}")' in s]
-
-
 def namespace(**answers):
     return {
         "checks": checks,
@@ -553,7 +544,7 @@ def stub(*args):
 )
 def test_course_cells_after_an_exercise_print_one_line(exercise, answers, capsys):
     shared = namespace(**answers)
-    for cell in course_cells(exercise):
+    for cell in course_cells("04-smooth-activations.ipynb", exercise):
         exec(cell, shared)  # raises nothing
         lines = capsys.readouterr().out.strip().splitlines()
         assert len(lines) == 1 and lines[0][0] in "⏳❌⚠", lines
@@ -567,7 +558,7 @@ def test_course_cell_after_4_1_runs_with_numpy_answers(capsys):
         "my_gelu": lambda z: z * special.ndtr(z),
         "my_gelu_tanh": lambda z: 0.5 * z * (1 + np.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z**3))),
     }
-    (cell,) = course_cells("4.1")
+    (cell,) = course_cells("04-smooth-activations.ipynb", "4.1")
     exec(cell, namespace(**answers))
     assert "largest difference: 4.7e-04" in capsys.readouterr().out
 

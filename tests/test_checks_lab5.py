@@ -1,8 +1,7 @@
 """Lab 5 checks accept the reference answers and correct alternatives, and reject stubs, broken and wrong answers."""
 
-import json
 import math
-from pathlib import Path
+import re
 
 import keras
 import matplotlib.pyplot as plt
@@ -11,10 +10,9 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
+from tests.lab_testing import course_cells
 from utils import checks, data, diagnostics, models, report, setup
 from utils.checks import lab5
-
-LAB_SOURCE = Path(__file__).resolve().parents[1] / "labs" / "source" / "05-normalization-and-residuals.ipynb"
 
 
 def one_line(result):
@@ -498,13 +496,6 @@ def test_deep_runs_show_the_symptom_each_remedy_treats(batch):
 # Course cells after an exercise ---------------------------------------------------------------------------------
 
 
-def course_cells(exercise_marker):
-    """The sources of the code cells that run inside ``answer_cell(exercise_marker)``."""
-    cells = [cell for cell in json.loads(LAB_SOURCE.read_text())["cells"] if cell["cell_type"] == "code"]
-    sources = ["".join(cell["source"]) for cell in cells]
-    return [s for s in sources if f'with checks.answer_cell("{exercise_marker}")' in s]
-
-
 def namespace(**answers):
     digits = data.load_digits()
     return {
@@ -554,7 +545,7 @@ def stub(*args, **kwargs):
 )
 def test_course_cells_after_an_exercise_print_one_line(exercise, answers, capsys):
     shared = namespace(**answers)
-    for cell in course_cells(exercise):
+    for cell in course_cells("05-normalization-and-residuals.ipynb", exercise):
         exec(cell, shared)  # raises nothing
         lines = capsys.readouterr().out.strip().splitlines()
         assert len(lines) == 1 and lines[0][0] in "⏳❌⚠", lines
@@ -574,3 +565,17 @@ def test_every_answer_name_says_which_cell_defines_it():
         ("remedies", "5.4"),
     ]:
         assert f"run Exercise {exercise}'s cell first" in missing_name_message(name)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"depth": 0}, "depth must be a positive integer; got 0"),
+        ({"depth": 2.5}, "depth must be a positive integer; got 2.5"),
+        ({"depth": 2, "seed": -1}, "seed must be"),
+    ],
+)
+def test_residual_stack_rejects_a_bad_depth_or_seed_in_one_line(kwargs, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)) as caught:
+        lab5.residual_stack(lambda h, kernel, scale: h, 0.5, **kwargs)
+    assert "\n" not in str(caught.value)

@@ -10,30 +10,15 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from keras import ops
 
+from tests.lab_testing import FEW, VERY_FEW, feedback_is_one_line, garbage, garbage_values, raising_callables
 from utils import checks, diagnostics, models
 from utils.checks import lab3
 
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
-FEW = settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-VERY_FEW = settings(
-    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-
-
-def feedback_is_one_line(result, capsys):
-    """One line (plus at most a hint line), printed once, no traceback, and not blamed on the check."""
-    printed = capsys.readouterr().out
-    lines = result.message.splitlines()
-    assert printed.strip() == result.message, printed
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("   Hint:")), result.message
-    assert "Traceback" not in result.message and "could not run" not in result.message, result.message
-    assert "\x1b" not in result.message
 
 
 # A relative change of at least 1e-4 in a constant moves some output by more than the 1e-6 tolerance.
@@ -87,26 +72,6 @@ def test_equivalent_elu_and_selu_rewrites_pass(which, selu, capsys):
     ][which]
     result = checks.check_activation(lambda z: scale * elu(z), "selu" if selu else "elu")
     assert result.passed, result.message
-
-
-def raising(error):
-    def function(*args, **kwargs):
-        raise error("generated failure")
-
-    return function
-
-
-garbage_values = st.one_of(
-    st.none(),
-    st.integers(-3, 3),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=4),
-    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
-    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-    st.sampled_from([np.nan, np.inf, -np.inf, np.full(3, np.nan), np.zeros((2, 2)), [[1], [1, 2]], object()]),
-)
-raising_callables = st.sampled_from([ValueError, TypeError, ZeroDivisionError, KeyError, RuntimeError]).map(raising)
-garbage = garbage_values | raising_callables | garbage_values.map(lambda value: lambda *args, **kwargs: value)
 
 
 @pytest.fixture(scope="module")

@@ -11,30 +11,15 @@ import math
 import keras
 import numpy as np
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from keras import ops
 
+from tests.lab_testing import FEW, VERY_FEW, feedback_is_one_line, garbage, garbage_values
 from utils import checks
 from utils.checks import lab4
 
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
-FEW = settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-VERY_FEW = settings(
-    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-
-
-def feedback_is_one_line(result, capsys):
-    """One line (plus at most a hint line), printed once, no traceback, and not blamed on the check."""
-    printed = capsys.readouterr().out
-    lines = result.message.splitlines()
-    assert printed.strip() == result.message, printed
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("   Hint:")), result.message
-    assert "Traceback" not in result.message and "could not run" not in result.message, result.message
-    assert "\x1b" not in result.message
 
 
 # A relative change of at least 1e-3 in a constant moves some output on [-6, 6] by more than the 1e-6 tolerance.
@@ -76,26 +61,6 @@ def rewrites(approximate):
 def test_equivalent_gelu_rewrites_pass(which, approximate, capsys):
     result = checks.check_gelu(rewrites(approximate)[which], approximate=approximate)
     assert result.passed, result.message
-
-
-def raising(error):
-    def function(*args, **kwargs):
-        raise error("generated failure")
-
-    return function
-
-
-garbage_values = st.one_of(
-    st.none(),
-    st.integers(-3, 3),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=4),
-    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
-    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
-    st.sampled_from([np.nan, np.inf, -np.inf, np.full(3, np.nan), np.zeros((2, 2)), [[1], [1, 2]], object()]),
-)
-raising_callables = st.sampled_from([ValueError, TypeError, ZeroDivisionError, KeyError, RuntimeError]).map(raising)
-garbage = garbage_values | raising_callables | garbage_values.map(lambda value: lambda *args, **kwargs: value)
 
 
 @FEW

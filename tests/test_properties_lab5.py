@@ -1,7 +1,7 @@
 """Property-based tests of lab 5's checks, in the manner of lab 4's.
 
 Generated perturbations of the reference answers fail; generated equivalent rewrites pass;
-generated garbage (wrong types, NaN and inf, raising callables: lab 4's strategies) gets one
+generated garbage (wrong types, NaN and inf, raising callables: tests/lab_testing.py) gets one
 line of feedback, never a traceback and never "the check could not run". Nothing is trained here.
 """
 
@@ -9,21 +9,13 @@ import math
 
 import numpy as np
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from keras import ops
 
-from tests.test_properties_lab4 import feedback_is_one_line, garbage, garbage_values
+from tests.lab_testing import FEW, VERY_FEW, feedback_is_one_line, garbage, garbage_values
 from utils import checks
 from utils.checks import lab5
-
-FEW = settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-VERY_FEW = settings(
-    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-
 
 # A relative change of at least 1e-3 in a constant moves some value by more than the 1e-4 tolerance.
 relative_changes = st.floats(1e-3, 0.5) | st.floats(-0.5, -1e-3)

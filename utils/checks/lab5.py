@@ -506,6 +506,10 @@ def residual_stack(block: Callable[..., Any], scale: float, depth: int, *, seed:
     """
     import numpy as np
 
+    from utils import _validation
+
+    seed = _validation.check_seed(seed)
+    depth = _validation.check_int(depth, "depth", minimum=1)
     h0 = _residual_input(seed)
     h: Any = h0
     for kernel in _residual_kernels(depth, seed):
