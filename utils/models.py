@@ -162,6 +162,25 @@ def _kernel_initializer(initializer: Initializer, index: int) -> Any:
     return _fresh(initializer, config)
 
 
+def _check_network(
+    depth: tuple[str, Any],
+    units: Any,
+    activation: Any,
+    input_dim: Any,
+    num_classes: Any,
+    output_activation: Any,
+    normalization: Any,
+) -> None:
+    """Validate the arguments that build_mlp and build_residual_mlp share; ``depth`` is (name, value)."""
+    for parameter, value in (depth, ("units", units), ("input_dim", input_dim), ("num_classes", num_classes)):
+        _validation.check_int(value, parameter, minimum=1)
+    _check_activation(activation, "activation")
+    if output_activation is not None:
+        _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
+    if normalization is not None:
+        _validation.check_choice(normalization, "normalization", NORMALIZATION_NAMES, also="or None")
+
+
 def build_mlp(
     num_layers: int = 5,
     units: int = 64,
@@ -239,18 +258,9 @@ def build_mlp(
     >>> [layer.name for layer in normalized.layers]
     ['hidden_1', 'normalization_1', 'activation_1', 'output']
     """
-    for value, parameter in (
-        (num_layers, "num_layers"),
-        (units, "units"),
-        (input_dim, "input_dim"),
-        (num_classes, "num_classes"),
-    ):
-        _validation.check_int(value, parameter, minimum=1)
-    _check_activation(activation, "activation")
-    if output_activation is not None:
-        _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
-    if normalization is not None:
-        _validation.check_choice(normalization, "normalization", NORMALIZATION_NAMES, also="or None")
+    _check_network(
+        ("num_layers", num_layers), units, activation, input_dim, num_classes, output_activation, normalization
+    )
     _validation.check_choice(normalization_position, "normalization_position", NORMALIZATION_POSITIONS)
     # Validate the initializer once, before building anything.
     _kernel_initializer(kernel_initializer, 0)
@@ -407,18 +417,9 @@ def build_residual_mlp(
     >>> [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     ['hidden_1', 'hidden_2', 'hidden_3', 'hidden_4', 'output']
     """
-    for value, parameter in (
-        (num_blocks, "num_blocks"),
-        (units, "units"),
-        (input_dim, "input_dim"),
-        (num_classes, "num_classes"),
-    ):
-        _validation.check_int(value, parameter, minimum=1)
-    _check_activation(activation, "activation")
-    if output_activation is not None:
-        _validation.check_choice(output_activation, "output_activation", OUTPUT_ACTIVATION_NAMES, also="or None")
-    if normalization is not None:
-        _validation.check_choice(normalization, "normalization", NORMALIZATION_NAMES, also="or None")
+    _check_network(
+        ("num_blocks", num_blocks), units, activation, input_dim, num_classes, output_activation, normalization
+    )
     branch_scale = _validation.check_number(branch_scale, "branch_scale", above=0)
     _validation.check_instance(zero_init_last, "zero_init_last", bool, "True or False")
     _kernel_initializer(kernel_initializer, 0)
