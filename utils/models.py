@@ -162,6 +162,16 @@ def _kernel_initializer(initializer: Initializer, index: int) -> Any:
     return _fresh(initializer, config)
 
 
+def _output_layer(num_classes: int, output_activation: Any, kernel_initializer: Any, index: int) -> keras.layers.Dense:
+    """Return the classifier's last Dense layer, named "output", with the ``index``-th kernel initializer."""
+    return keras.layers.Dense(
+        num_classes,
+        activation=output_activation,
+        kernel_initializer=_kernel_initializer(kernel_initializer, index),
+        name="output",
+    )
+
+
 def _check_network(
     depth: tuple[str, Any],
     units: Any,
@@ -291,14 +301,7 @@ def build_mlp(
         )
         if activation_layer is not None:
             layers.append(activation_layer)
-    layers.append(
-        keras.layers.Dense(
-            num_classes,
-            activation=output_activation,
-            kernel_initializer=_kernel_initializer(kernel_initializer, num_layers + 1),
-            name="output",
-        )
-    )
+    layers.append(_output_layer(num_classes, output_activation, kernel_initializer, num_layers + 1))
     return keras.Sequential(layers, name=name)
 
 
@@ -339,14 +342,7 @@ def _normalized_mlp(
         norm = _normalization_layer(normalization, f"normalization_{index}")
         act = _separate_activation(activation, index)
         layers += [dense, norm, act] if normalization_position == "before" else [dense, act, norm]
-    layers.append(
-        keras.layers.Dense(
-            num_classes,
-            activation=output_activation,
-            kernel_initializer=_kernel_initializer(kernel_initializer, num_layers + 1),
-            name="output",
-        )
-    )
+    layers.append(_output_layer(num_classes, output_activation, kernel_initializer, num_layers + 1))
     return keras.Sequential(layers, name=name)
 
 
@@ -447,12 +443,7 @@ def build_residual_mlp(
         stream = keras.layers.Add(name=f"residual_{block}")([stream, h])
     if normalization is not None:
         stream = _normalization_layer(normalization, "normalization_final")(stream)
-    outputs = keras.layers.Dense(
-        num_classes,
-        activation=output_activation,
-        kernel_initializer=_kernel_initializer(kernel_initializer, 2 * num_blocks + 1),
-        name="output",
-    )(stream)
+    outputs = _output_layer(num_classes, output_activation, kernel_initializer, 2 * num_blocks + 1)(stream)
     return keras.Model(inputs, outputs, name=name)
 
 
