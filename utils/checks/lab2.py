@@ -526,8 +526,25 @@ def measure_tanh_initializer(kernel_initializer: Any, seeds: Any = TANH_SEEDS) -
     stds = np.array([result.activation_std for result in results])
     with np.errstate(divide="ignore", invalid="ignore"):  # zero gradients: the check reports them
         ratios = np.array([float(result.gradient_norms[0] / result.gradient_norms[-1]) for result in results])
-        mean_ratio = float(np.exp(np.mean(np.log(ratios))))
-    return stds, ratios, mean_ratio
+    return stds, ratios, _geometric_mean_ratio(ratios)
+
+
+def _geometric_mean_ratio(ratios: Any) -> float:
+    """Average first/last gradient-norm ratios geometrically, as the check of exercise 2.5 averages its seeds.
+
+    Parameters
+    ----------
+    ratios : numpy.ndarray, shape (seeds,)
+        One ratio per seed; a 0, NaN or infinite ratio gives a mean that is not finite.
+
+    Returns
+    -------
+    float
+    """
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero gradients: the check reports them
+        return float(np.exp(np.mean(np.log(ratios))))
 
 
 def _accepted_initializer(kernel_initializer: Any) -> None:
