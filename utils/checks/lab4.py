@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -426,6 +427,12 @@ def _gaussian_moment(function: Callable[[Any], Any], power: int) -> float:
     return float(value)
 
 
+@functools.cache
+def _named_moment(name: str, power: int) -> float:
+    """E[f(z)^power], z ~ N(0, 1), for ``f`` one of :data:`GAIN_FUNCTIONS`: integrated once per name and power."""
+    return _gaussian_moment(_gain_function(name), power)
+
+
 def reference_gain(name: str) -> float:
     """Return 1 / E[f(z)^2] for z ~ N(0, 1), by ``scipy.integrate.quad``, for one of :data:`GAIN_FUNCTIONS`.
 
@@ -447,13 +454,12 @@ def reference_gain(name: str) -> float:
     from utils import _validation
 
     _validation.check_choice(name, "name", GAIN_FUNCTIONS)
-    return 1.0 / _gaussian_moment(_gain_function(name), 2)
+    return 1.0 / _named_moment(name, 2)
 
 
 def _explain_gain(found: float, name: str) -> str:
     """Name the mistake behind a wrong gain for ``name``, where a usual one explains it."""
-    function = _gain_function(name)
-    second, first = _gaussian_moment(function, 2), _gaussian_moment(function, 1)
+    second, first = _named_moment(name, 2), _named_moment(name, 1)
     variance = second - first**2
     lookalikes = [
         (second, "you returned E[f(z)^2] itself; the gain is its inverse, 1 / E[f(z)^2]"),
