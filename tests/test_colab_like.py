@@ -70,7 +70,9 @@ def module_names(root: Path = course.ROOT) -> list[str]:
 
 # The probe's first cell: importing the installed package raises no DeprecationWarning. It runs
 # before anything else imports the package (as `python -W error::DeprecationWarning -c ...` would,
-# without a second interpreter importing TensorFlow), and the filter ends with the cell.
+# without a second interpreter importing TensorFlow), and the filter ends with the cell. What the
+# kernel itself has imported by then (IPython, traitlets, pygments, packaging, psutil, dateutil and
+# the standard library) is not imported again: in Colab too, the notebook's kernel has them loaded.
 QUIET_IMPORT = (
     "import warnings\n"
     "with warnings.catch_warnings():\n"
