@@ -9,7 +9,7 @@ Each page gets one test that reports every problem it finds: title and main head
 console errors, failed requests, images, MathJax, solution and hide-input toggles,
 explorers (each control moved must change the figure; legible text, controls that fit,
 at 1024 and 1280 px), alt text and heading order. A full-page screenshot of
-each page is saved in ``_build/screenshots/`` (a CI artifact, not committed).
+each page is saved in ``_build/screenshots/`` as JPEG (a CI artifact, not committed).
 """
 
 from __future__ import annotations
@@ -262,7 +262,8 @@ def test_page_reads_well_offline(browser, book_url, entry):
                 problems.append(f"image {image['src']} has no alt text or caption (alt={image['alt']!r})")
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
+        # JPEG: a long page's full-page PNG costs Chromium twice the CPU to encode, for an artifact.
+        page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.jpg"), full_page=True, quality=85)
         for width in MEASURE_WIDTHS:
             if page.viewport_size["width"] != width:
                 page.set_viewport_size({"width": width, "height": chromium_tools.VIEWPORT["height"]})
