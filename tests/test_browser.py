@@ -9,7 +9,7 @@ Each page gets one test that reports every problem it finds: title and main head
 console errors, failed requests, images, MathJax, solution and hide-input toggles,
 explorers (each control moved must change the figure; legible text, controls that fit,
 at 1024 and 1280 px), alt text and heading order. A full-page screenshot of
-each page is saved in ``_build/screenshots/`` (a CI artifact, not committed).
+each page is saved in ``_build/screenshots/`` as JPEG (a CI artifact, not committed).
 """
 
 from __future__ import annotations
@@ -120,26 +120,32 @@ MOVE_CONTROL_JS = """control => {
 }"""
 
 
-def _check_explorers(page) -> tuple[int, list[str]]:
-    """Every explorer: legible at both widths, controls that fit, and each control changes the figure."""
+def _explorer_layout_at(page, width: int) -> list[str]:
+    """Every explorer at the page's current width: legible, with controls that fit."""
+    problems = []
+    explorers = page.locator(f"{ARTICLE} .tg-explorer")
+    for index in range(explorers.count()):
+        name = f"explorer {index + 1}"
+        measured = explorers.nth(index).evaluate(EXPLORER_LAYOUT_JS)
+        if measured["lines"] == 0:
+            problems.append(f"{name} at {width} px: its figure has no line")
+        if measured["smallest_text"] < 9:
+            problems.append(f"{name} at {width} px: figure text {measured['smallest_text']:.1f} px (< 9)")
+        if any(track < 150 for track in measured["tracks"]):
+            problems.append(f"{name} at {width} px: slider tracks {measured['tracks']} px (< 150)")
+        if measured["clipped"]:
+            problems.append(f"{name} at {width} px: clipped readouts or menus {measured['clipped']}")
+        if measured["overlaps"]:
+            problems.append(f"{name} at {width} px: {measured['overlaps']} overlapping controls")
+    return problems
+
+
+def _explorer_controls(page) -> tuple[int, list[str]]:
+    """Every explorer: each control moved must change the figure."""
     problems = []
     explorers = page.locator(f"{ARTICLE} .tg-explorer")
     for index in range(explorers.count()):
         explorer = explorers.nth(index)
-        name = f"explorer {index + 1}"
-        for width in layout.WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            measured = explorer.evaluate(EXPLORER_LAYOUT_JS)
-            if measured["lines"] == 0:
-                problems.append(f"{name} at {width} px: its figure has no line")
-            if measured["smallest_text"] < 9:
-                problems.append(f"{name} at {width} px: figure text {measured['smallest_text']:.1f} px (< 9)")
-            if any(track < 150 for track in measured["tracks"]):
-                problems.append(f"{name} at {width} px: slider tracks {measured['tracks']} px (< 150)")
-            if measured["clipped"]:
-                problems.append(f"{name} at {width} px: clipped readouts or menus {measured['clipped']}")
-            if measured["overlaps"]:
-                problems.append(f"{name} at {width} px: {measured['overlaps']} overlapping controls")
         controls = explorer.locator(".tg-control input, .tg-control select")
         for number in range(controls.count()):
             control = controls.nth(number)
@@ -148,8 +154,16 @@ def _check_explorers(page) -> tuple[int, list[str]]:
             control.evaluate(MOVE_CONTROL_JS)
             after = explorer.locator("svg.tg-explorer-figure").inner_html()
             if after == before:
-                problems.append(f"{name}: moving '{label}' did not change the figure")
+                problems.append(f"explorer {index + 1}: moving '{label}' did not change the figure")
     return explorers.count(), problems
+
+
+# The widths a page is measured at, the one it loads at (browser.VIEWPORT) first: each is set once,
+# and the figures (figures.check_page) and the explorers are measured there (a resize lays the
+# whole page out again, MathJax included).
+MEASURE_WIDTHS = sorted(
+    set(figures.VIEWPORT_WIDTHS) | set(layout.WIDTHS), key=lambda w: w != chromium_tools.VIEWPORT["width"]
+)
 
 
 def _looks_like_a_file_name(alt: str) -> bool:
@@ -246,12 +260,20 @@ def test_page_reads_well_offline(browser, book_url, entry):
                 problems.append(f"image {image['src']} did not load")
             if not image["caption"] and (not image["alt"] or _looks_like_a_file_name(image["alt"])):
                 problems.append(f"image {image['src']} has no alt text or caption (alt={image['alt']!r})")
-        # Figure text at least 9 CSS px as shown at 1280 and 1024 px, and a link to the full image.
-        problems += figures.check_page(page)
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
-        explorers, explorer_problems = _check_explorers(page)
+        # JPEG: a long page's full-page PNG costs Chromium twice the CPU to encode, for an artifact.
+        page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.jpg"), full_page=True, quality=85)
+        for width in MEASURE_WIDTHS:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": chromium_tools.VIEWPORT["height"]})
+            if width in figures.VIEWPORT_WIDTHS:
+                # Figure text at least 9 CSS px as shown at this width, and a link to the full image.
+                problems += figures.check_page(page, widths=(width,))
+            if width in layout.WIDTHS:
+                # Explorers: legible at both widths, controls that fit.
+                problems += _explorer_layout_at(page, width)
+        explorers, explorer_problems = _explorer_controls(page)
         problems += explorer_problems
         if entry in HAS_EXPLORER and not explorers:  # the explorer check is not vacuous
             problems.append("no explorer found, where the page has one")

@@ -9,6 +9,7 @@ statement of it against that range: the classifiers, the README, ``how-to-use.md
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import re
@@ -208,10 +209,13 @@ def test_readme_and_how_to_use_state_the_supported_range():
         assert not stale.search(text), f"{name} states another Python range: {stale.search(text).group(0)!r}"
 
 
+@functools.cache
 def running_pinned_environment() -> bool:
     """Whether this interpreter runs in the pinned environment, installed whole and consistent.
 
     ``make`` installs it into ``.venv`` and reinstalls it whenever requirements.txt changes.
+    Computed once per session (``pip check`` takes a second or two): the fixture and the test
+    for this Python both ask, and the environment does not change while the tests run.
     """
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
     if any(installed.get(name) != version for name, version in pins().items()):

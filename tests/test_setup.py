@@ -1,6 +1,5 @@
 import os
 import random
-import subprocess
 import sys
 
 import keras
@@ -51,25 +50,6 @@ def test_configure_applies_the_course_style(monkeypatch):
     assert mpl.rcParams["axes.spines.top"] is False
     assert mpl.rcParams["axes.grid"] is True
     assert list(mpl.rcParams["axes.prop_cycle"].by_key()["color"]) == list(plotting.PALETTE)
-
-
-def test_configure_silences_tensorflow_for_the_rest_of_the_notebook(tmp_path):
-    """A chapter imports TensorFlow itself after the setup cell: no native log line may reach the page."""
-    code = (
-        "from utils import setup\n"
-        "setup.configure(seed=0, verbose=False)\n"
-        "import tensorflow as tf\n"
-        "tf.config.list_physical_devices()\n"
-        "print(tf.reduce_sum(tf.ones(3)).numpy())\n"
-    )
-    # A fresh process, without the variables this test process already set on importing utils._tensorflow.
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "KERAS_"))}
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "3.0\n"
-    assert result.stderr == ""
 
 
 def test_in_colab_follows_google_colab_module(monkeypatch):
@@ -143,18 +123,26 @@ def test_a_utils_py_in_the_working_folder_is_named_by_the_setup_cell(tmp_path):
     assert len(error.traceback) <= 4, "one frame: the setup cell's own line, not a library's stack"
 
 
-def test_configure_makes_inline_figures_record_their_smallest_text(tmp_path):
-    """In a Jupyter kernel, a figure shown with plt.show() is a PNG that records its smallest text size."""
-    import base64
+@pytest.fixture(scope="module")
+def configured_notebook():
+    """A notebook run in a Jupyter kernel started as Jupyter starts it: the setup cell, then TensorFlow, then a figure.
 
+    One kernel (one TensorFlow import) serves the two tests below. It is started without the
+    variables this test process set on importing utils._tensorflow (TF_*, KERAS_*), and without
+    a backend chosen for the tests (MPLBACKEND), so the inline backend draws the figure. Nor does
+    it see PYTEST_CURRENT_TEST: with it, ipykernel leaves file descriptor 2 alone; without it, as
+    in Jupyter, what native code writes there becomes the cell's stderr output, as on a page.
+    """
     import nbformat
     from nbclient import NotebookClient
-
-    from tools import figures
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell("from utils import setup\nsetup.configure(seed=0, verbose=False)"),
+        # A chapter imports TensorFlow itself after the setup cell.
+        nbformat.v4.new_code_cell(
+            "import tensorflow as tf\ntf.config.list_physical_devices()\nprint(tf.reduce_sum(tf.ones(3)).numpy())"
+        ),
         nbformat.v4.new_code_cell(
             "import matplotlib.pyplot as plt\n"
             "fig, ax = plt.subplots(dpi=100)\n"
@@ -163,9 +151,32 @@ def test_configure_makes_inline_figures_record_their_smallest_text(tmp_path):
             "plt.show()"
         ),
     ]
-    # The kernel as Jupyter starts it: with the inline backend, not a backend chosen for the tests.
-    environment = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(env=environment)
-    (output,) = [o for o in notebook.cells[1].outputs if "image/png" in o.get("data", {})]
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MPLBACKEND", "PYTEST_CURRENT_TEST"} and not k.startswith(("TF_", "KERAS_"))
+    }
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute(env=environment)
+    return notebook
+
+
+def test_configure_silences_tensorflow_for_the_rest_of_the_notebook(configured_notebook):
+    """A chapter imports TensorFlow itself after the setup cell: no native log line may reach the page."""
+    setup_cell, tensorflow_cell, _ = configured_notebook.cells
+    assert setup_cell.outputs == [], setup_cell.outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in tensorflow_cell.outputs] == [
+        ("stream", "stdout", "3.0\n")
+    ], tensorflow_cell.outputs
+    stderr = [o for cell in configured_notebook.cells for o in cell.outputs if o.get("name") == "stderr"]
+    assert stderr == [], stderr
+
+
+def test_configure_makes_inline_figures_record_their_smallest_text(configured_notebook):
+    """In a Jupyter kernel, a figure shown with plt.show() is a PNG that records its smallest text size."""
+    import base64
+
+    from tools import figures
+
+    (output,) = [o for o in configured_notebook.cells[2].outputs if "image/png" in o.get("data", {})]
     png = base64.b64decode(output["data"]["image/png"])
     assert figures.recorded_min_text_px(png) == pytest.approx(7 * 100 / 72, abs=1e-3)
