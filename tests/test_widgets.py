@@ -325,18 +325,31 @@ def starting_view(data, page):
     ]
 
 
+@pytest.fixture(scope="module")
+def gradient_book(probe):
+    """The gradient-norm explorer started at 7 layers (a depth off the book's grid), and its book data.
+
+    Measuring the book's grid is the costly part: the two tests that read it share one measurement.
+    """
+    explorer = widgets.gradient_norm_explorer(*probe, num_layers=7)
+    return explorer, *book_data(explorer)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
-def test_the_book_rendering_starts_where_the_live_widget_starts(name, probe):
+def test_the_book_rendering_starts_where_the_live_widget_starts(name, probe, request):
     """The book's first figure shows the numbers the live widget measures at the same setting."""
     x, y = probe
-    settings = {"num_layers": 6} if name != "activation" else {"num_layers": 4, "units": 8}
-    explorer = EXPLORERS[name](x, y, **settings)
-    data, page = book_data(explorer)
+    if name == "gradient_norm":
+        explorer, data, page = request.getfixturevalue("gradient_book")  # started at num_layers=7
+    else:
+        settings = {"num_layers": 6} if name == "initialization" else {"num_layers": 4, "units": 8}
+        explorer = EXPLORERS[name](x, y, **settings)
+        data, page = book_data(explorer)
     assert [c["label"] for c in data["controls"]] == DESCRIPTIONS[name]
     lines = starting_view(data, page)
     if name == "gradient_norm":
-        expected = [[experiments.gradient_norms_at_init(x, y, num_layers=6, weight_std=0.125, activation="tanh")]]
+        expected = [[experiments.gradient_norms_at_init(x, y, num_layers=7, weight_std=0.125, activation="tanh")]]
     elif name == "initialization":
         result = experiments.compute_signal_propagation(
             x, y, activation="relu", kernel_initializer="glorot_normal", num_layers=6, units=100
@@ -359,8 +372,8 @@ def test_the_book_rendering_starts_where_the_live_widget_starts(name, probe):
 
 
 @pytest.mark.slow
-def test_every_book_control_offers_the_grid_and_the_starting_value(probe):
-    data, _ = book_data(widgets.gradient_norm_explorer(*probe, num_layers=7))
+def test_every_book_control_offers_the_grid_and_the_starting_value(gradient_book):
+    _, data, _ = gradient_book  # started at num_layers=7
     depth, scale, activation = data["controls"]
     assert depth["options"] == sorted({*map(str, widgets.GRADIENT_EXPLORER_BOOK_DEPTHS), "7"}, key=int)
     assert scale["options"] == [label for label, _ in widgets.GRADIENT_EXPLORER_WEIGHT_STDS]
