@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup book test lint unit bench lab browser screenshots pdf clean
+.PHONY: setup book test lint unit bench profile-tests lab browser screenshots pdf clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) tools/make.py check-python   # requires-python, before anything is installed
@@ -45,6 +45,11 @@ unit: $(STAMP)
 # Wall time and peak memory of each notebook on a fresh kernel (budget: 60 s each).
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
+
+# CPU seconds per test file and per test of the whole suite, notebook kernels included (the
+# test run is CPU-bound: its wall time is about its CPU time over the cores). Run after make test.
+profile-tests: $(STAMP) browser
+	$(BIN)/python -m tools.cpu_profile
 
 # Retake the screenshots of how-to-use.md from the built book (after make book).
 screenshots: $(STAMP) browser
