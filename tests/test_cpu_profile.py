@@ -54,6 +54,9 @@ def test_the_command_prints_the_table_of_a_finished_run(tmp_path):
     (tmp_path / "cpu-1.tsv").write_text("a.py::x\t3\t1\t2\n", encoding="utf-8")
     shown = subprocess.run(
         [sys.executable, "-m", "tools.cpu_profile", "--report", str(tmp_path)],
-        capture_output=True, text=True, check=True, cwd=cpu_profile.course.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cpu_profile.course.ROOT,
     )
     assert shown.stdout.startswith("CPU seconds over 1 tests: 3.0\n"), shown.stdout

@@ -63,13 +63,13 @@ class Row(collections.namedtuple("Row", "wall own children tests")):
 
 
 def read(folder: Path) -> dict[str, Row]:
-    """Return ``{test id: Row}`` from the files a run wrote into ``folder``.
+    r"""Return ``{test id: Row}`` from the files a run wrote into ``folder``.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "cpu-1.tsv").write_text("tests/test_a.py::test_x\\t2.0\\t1.5\\t0.25\\n")
+    >>> _ = (folder / "cpu-1.tsv").write_text("tests/test_a.py::test_x\t2.0\t1.5\t0.25\n")
     >>> read(folder)["tests/test_a.py::test_x"].cpu
     1.75
     """
@@ -94,7 +94,7 @@ def by_file(rows: dict[str, Row]) -> dict[str, Row]:
 
 
 def report(rows: dict[str, Row], slowest: int = 20) -> str:
-    """The table: total CPU, then each file and the ``slowest`` tests by CPU."""
+    """Return the table: total CPU, then each file and the ``slowest`` tests by CPU."""
     lines = [
         f"CPU seconds over {len(rows)} tests: {sum(row.cpu for row in rows.values()):.1f}",
         "",
