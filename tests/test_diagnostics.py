@@ -17,20 +17,16 @@ def seeded_mlp():
 
     Several physics tests below measure the same seeded network (the forward and backward passes they run change
     no weight), so each one is built once. ``"unit_normal"`` stands for ``RandomNormal(stddev=1.0)``, made after
-    the seed is set, or before it with ``unit_normal_before_seed``: an unseeded Keras initializer draws a seed when
-    it is made, which shifts the kernels ``build_mlp`` draws next, so the two give different networks.
+    the seed is set (an unseeded Keras initializer draws its seed when it is made).
     """
     built = {}
 
-    def build(seed, num_layers, activation, initializer, *, unit_normal_before_seed=False):
-        key = (seed, num_layers, activation, initializer, unit_normal_before_seed)
+    def build(seed, num_layers, activation, initializer):
+        key = (seed, num_layers, activation, initializer)
         if key not in built:
-            if initializer == "unit_normal" and unit_normal_before_seed:
-                initializer = unit_normal()
             setup.set_seed(seed)
-            if initializer == "unit_normal":
-                initializer = unit_normal()
-            built[key] = models.build_mlp(num_layers, 64, activation, initializer)
+            kernel_initializer = unit_normal() if initializer == "unit_normal" else initializer
+            built[key] = models.build_mlp(num_layers, 64, activation, kernel_initializer)
         return built[key]
 
     return build
@@ -476,7 +472,7 @@ def test_twenty_layer_ratios_quoted_in_chapter_1(seed, seeded_mlp):
     x, y = digits.x_train[:256], digits.y_train[:256]
 
     def ratio(activation, initializer):
-        model = seeded_mlp(seed, 20, activation, initializer, unit_normal_before_seed=True)
+        model = seeded_mlp(seed, 20, activation, initializer)
         norms = diagnostics.gradient_norms(model, x, y)
         return norms[0] / norms[-1]
 
@@ -499,7 +495,7 @@ def test_per_layer_factor_is_weight_gain_times_rms_derivative(seed, batch, seede
         ("tanh", "unit_normal"),
         ("tanh", "glorot_uniform"),
     ]:
-        model = seeded_mlp(seed, 20, activation, initializer, unit_normal_before_seed=True)
+        model = seeded_mlp(seed, 20, activation, initializer)
         gains = np.array([layer.kernel.numpy().std() * 8 for layer in diagnostics.hidden_layers(model)])
         rms = np.array([np.sqrt(np.mean(derivatives[activation](a) ** 2)) for a in diagnostics.layer_outputs(model, x)])
         predicted = np.exp(np.mean(np.log(gains[1:] * rms[1:])))
