@@ -22,6 +22,11 @@ os.environ[report.STRICT_ENVIRONMENT] = "1"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # nbval's kernels (--nbval-kernel-name, pyproject.toml) are forks of one process that has
+    # imported TensorFlow (tools/forked_kernels.py). Started here, in pytest-xdist's controller or
+    # the only process, before the workers, which inherit the variables that point to it.
+    if not hasattr(config, "workerinput"):
+        _start_kernel_server(config)
     # TensorFlow loads once, quietly and with the course's settings, before a test module imports
     # keras or tensorflow itself (as the notebooks' setup cell does before theirs). Not in
     # pytest-xdist's controller, which runs no test: its workers start about 5 s sooner.
@@ -34,3 +39,24 @@ def pytest_configure(config: pytest.Config) -> None:
 pytest_plugins = ["tools.nbval_cache"]
 
 collect_ignore_glob = ["chapters/source/*", "labs/source/*", "_build/*", ".venv/*"]
+
+
+def _start_kernel_server(config: pytest.Config) -> None:
+    """Write the forked kernels' kernel spec and, where kernels can fork, start their server."""
+    import contextlib
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tools import forked_kernels
+
+    folder = Path(tempfile.mkdtemp(prefix="taming-gradients-kernels-"))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(forked_kernels.kernel_spec(folder)), os.environ.get("JUPYTER_PATH")])
+    )
+    stack = contextlib.ExitStack()
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    if forked_kernels.supported() and not os.environ.get(forked_kernels.ENVIRONMENT):
+        server = stack.enter_context(forked_kernels.server(folder))
+        os.environ[forked_kernels.ENVIRONMENT] = server["socket"]
+    config.add_cleanup(stack.close)

@@ -49,9 +49,30 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     own_after, children_after = _cpu_seconds()
     folder = Path(os.environ.get(ENVIRONMENT, DEFAULT_FOLDER))
     folder.mkdir(parents=True, exist_ok=True)
+    children_after += forked_kernels_cpu(folder)
     with open(folder / f"cpu-{os.getpid()}.tsv", "a", encoding="utf-8") as out:
         wall = time.perf_counter() - start
         out.write(f"{item.nodeid}\t{wall:.3f}\t{own_after - own:.3f}\t{children_after - children:.3f}\n")
+
+
+def forked_kernels_cpu(folder: Path) -> float:
+    """CPU seconds of the forked kernels (tools.forked_kernels) that ended since the last call.
+
+    A forked kernel is not this process's child: its launcher records the kernel's CPU in
+    ``kernels-<this pid>.tsv``, which this reads and empties.
+    """
+    path = folder / f"kernels-{os.getpid()}.tsv"
+    if not path.exists():
+        return 0.0
+    seconds = sum(float(line) for line in path.read_text(encoding="utf-8").split())
+    path.unlink()
+    return seconds
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the launchers of forked kernels know where to record their CPU."""
+    folder = Path(os.environ.setdefault(ENVIRONMENT, str(DEFAULT_FOLDER)))
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 class Row(collections.namedtuple("Row", "wall own children tests")):
