@@ -23,7 +23,7 @@ MARK = "colorsys"  # preloaded by this module's server only
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kernels")
-    with forked_kernels.server(folder, preload=["ipykernel.kernelapp", MARK]) as started:
+    with forked_kernels.server(folder, preload=["ipykernel.kernelapp", "matplotlib.pyplot", MARK]) as started:
         yield {"socket": started["socket"], "jupyter_path": str(forked_kernels.kernel_spec(folder))}
 
 
@@ -81,6 +81,30 @@ def test_a_kernel_is_a_fork_of_the_server_with_the_launchers_folder_and_variable
     assert one["pid"] != two["pid"] and os.getpid() not in (one["pid"], two["pid"])
     assert (one["mark"], two["mark"]) == ("1", "2")
     assert one["cwd"] == str(tmp_path) and one["path0"] in (str(tmp_path), "")
+
+
+def test_a_figure_shows_inline_as_in_a_kernel_of_its_own(server, tmp_path):
+    # The server imports pyplot before any shell exists (Keras does); ipykernel's backend must
+    # still be the one a figure is drawn with, after the fork.
+    manager = start(server["jupyter_path"], tmp_path, {forked_kernels.ENVIRONMENT: server["socket"]})
+    try:
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        shown = []
+
+        def collect(message):
+            if message["msg_type"] == "display_data":
+                shown.extend(message["content"]["data"])
+
+        code = "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()"
+        client.execute_interactive(code, timeout=60, output_hook=collect)
+        client.stop_channels()
+        backend = run(manager, "import json, matplotlib; print(json.dumps(matplotlib.get_backend()))")
+    finally:
+        manager.shutdown_kernel(now=True)
+    assert "image/png" in shown, shown
+    assert "inline" in backend, backend
 
 
 def test_without_a_server_or_with_other_import_settings_the_kernel_starts_on_its_own(server, tmp_path):

@@ -48,6 +48,7 @@ ENVIRONMENT = "TAMING_GRADIENTS_KERNEL_SERVER"  # the server's socket
 KERNEL_NAME = "taming-gradients-forked"
 PROFILE_ENVIRONMENT = "TAMING_GRADIENTS_CPU_PROFILE"  # tools.cpu_profile.ENVIRONMENT
 RELAYED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's MPLBACKEND
 # What a notebook's setup cell imports (utils.setup: TensorFlow and Keras, quietly), and ipykernel.
 PRELOAD = ("ipykernel.kernelapp", "utils._tensorflow")
 MESSAGE_BYTES = 1 << 20  # one request: arguments, environment and folder (well under this)
@@ -70,6 +71,8 @@ def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(64)  # launchers that connect while the imports run wait for them
+    # What ipykernel sets before a kernel runs its first cell, which Keras' import of pyplot reads.
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for module in preload:
         importlib.import_module(module)
     listener.settimeout(1.0)
@@ -129,8 +132,9 @@ def _import_settings(environment) -> dict[str, str]:
     A kernel is forked only from a server that started with the same ones: otherwise its
     imports would not be the ones a kernel of its own would have made.
     """
-    prefixes = ("TF_", "KERAS_", "CUDA_", "OMP_", "OPENBLAS_", "MKL_", "PYTHON")
-    return {name: value for name, value in environment.items() if name.startswith(prefixes)}
+    prefixes = ("TF_", "KERAS_", "CUDA_", "OMP_", "OPENBLAS_", "MKL_", "PYTHON", "MPL")
+    settings = {name: value for name, value in environment.items() if name.startswith(prefixes)}
+    return {"MPLBACKEND": INLINE_BACKEND, **settings}  # ipykernel's default, unless the variable is set
 
 
 def _become_kernel(request: dict, streams: list[int], main_folder: str) -> None:
