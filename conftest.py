@@ -6,6 +6,10 @@ inline figures). The chapters' and labs' sources are not executed by nbval:
 nbval executes the notebooks generated from them (tools/render.py) and each lab's
 book page, and the book build reuses those executions (tools/nbval_cache.py).
 
+nbval starts its kernels with the kernel spec of :mod:`tools.forked_kernels`: forks of a
+server that this file starts, which has already imported ipykernel, TensorFlow and Keras
+(``TAMING_GRADIENTS_KERNEL_SERVER=none`` starts each kernel on its own instead).
+
 Notebook kernels inherit ``TAMING_GRADIENTS_STRICT=1``: a claim that a notebook
 states about its measurements (utils.report.claim) raises instead of printing.
 """

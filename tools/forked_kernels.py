@@ -20,7 +20,7 @@ Three processes are involved::
   termination) goes to the kernel, and it exits with the kernel's exit status;
 * the handler waits for either the kernel's exit or the launcher's end: when the launcher
   dies (killed), the kernel is killed too;
-* without a server (``TAMING_GRADIENTS_KERNEL_SERVER`` unset or not listening, or not Linux),
+* without a server (``TAMING_GRADIENTS_KERNEL_SERVER`` unset, ``none`` or not listening; not Linux),
   the launcher runs ``ipykernel_launcher`` itself, as nbval's own kernel spec does.
 
 Numbers are unchanged: the server imports what the setup cell imports, with the same
