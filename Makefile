@@ -29,7 +29,7 @@ book: $(STAMP)
 browser:
 	tools/install-browser.sh
 
-# Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers.
+# Unit tests, every notebook (nbval), the strict book build and the browser test, on 3 workers.
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
 

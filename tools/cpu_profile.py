@@ -49,6 +49,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     own_after, children_after = _cpu_seconds()
     folder = Path(os.environ.get(ENVIRONMENT, DEFAULT_FOLDER))
     folder.mkdir(parents=True, exist_ok=True)
+    if type(item).__name__ == "IPyNbCell" and (nextitem is None or nextitem.parent is not item.parent):
+        # nbval ended this notebook's kernel: give its record (written as the kernel is reaped,
+        # just after its launcher) a moment, so that it lands on this notebook's last cell.
+        deadline = time.monotonic() + 2
+        while not (folder / f"kernels-{os.getpid()}.tsv").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
     children_after += forked_kernels_cpu(folder)
     with open(folder / f"cpu-{os.getpid()}.tsv", "a", encoding="utf-8") as out:
         wall = time.perf_counter() - start
