@@ -9,7 +9,7 @@ runs every cell of its notebook from the first; only the imports' work is shared
 
 Three processes are involved::
 
-    nbval --starts--> launcher (python -m tools.forked_kernels -f CONNECTION_FILE)
+    nbval --starts--> launcher (python tools/forked_kernels.py -f CONNECTION_FILE)
                          |  its arguments, environment, working folder and standard streams
                          v
     server (python -m tools.forked_kernels --serve SOCKET), imported TensorFlow once
@@ -23,10 +23,11 @@ Three processes are involved::
 * without a server (``TAMING_GRADIENTS_KERNEL_SERVER`` unset, ``none`` or not listening; not Linux),
   the launcher runs ``ipykernel_launcher`` itself, as nbval's own kernel spec does.
 
-Numbers are unchanged: the server imports what the setup cell imports, with the same
-environment, and no TensorFlow operation runs before the fork. ``--profile FOLDER`` (or
-:data:`tools.cpu_profile.ENVIRONMENT`) makes the launcher record the kernel's CPU seconds,
-which :mod:`tools.cpu_profile` adds to the test that ended the kernel.
+The outputs are those of a kernel of its own (all 16 notebooks compared, timings aside): the
+server makes the setup cell's imports with the same import-time settings, ipykernel's
+``MPLBACKEND`` included, and runs no TensorFlow operation before the fork. When
+``TAMING_GRADIENTS_CPU_PROFILE`` names a folder (:mod:`tools.cpu_profile`), the handler records
+the kernel's CPU seconds there, and the profile adds them to the notebook's last cell.
 """
 
 from __future__ import annotations
