@@ -64,8 +64,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 def forked_kernels_cpu(folder: Path) -> float:
     """CPU seconds of the forked kernels (tools.forked_kernels) that ended since the last call.
 
-    A forked kernel is not this process's child: its launcher records the kernel's CPU in
-    ``kernels-<this pid>.tsv``, which this reads and empties.
+    A forked kernel is not this process's child: the server's handler that reaped it records
+    its CPU in ``kernels-<this pid>.tsv`` (this pid: the launcher's parent), which this reads
+    and empties.
     """
     path = folder / f"kernels-{os.getpid()}.tsv"
     if not path.exists():
@@ -76,7 +77,7 @@ def forked_kernels_cpu(folder: Path) -> float:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Let the launchers of forked kernels know where to record their CPU."""
+    """Set the folder in the environment, where forked kernels' handlers record their CPU."""
     folder = Path(os.environ.setdefault(ENVIRONMENT, str(DEFAULT_FOLDER)))
     folder.mkdir(parents=True, exist_ok=True)
 
