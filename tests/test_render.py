@@ -35,6 +35,22 @@ def test_split_solution_with_stub():
     ]
 
 
+def test_a_multi_line_stub_keeps_its_own_indentation():
+    """The one space after ``# STUB:`` is the marker's; the lines of a stub keep their nesting."""
+    solved = (
+        "# BEGIN SOLUTION\n"
+        "# STUB: matching = {\n"
+        '# STUB:     "relu": ...,\n'
+        "# STUB: }\n"
+        "# STUB:\n"
+        "# STUB: scale = ...\n"
+        'matching, scale = {"relu": "he"}, 2.0\n'
+        "# END SOLUTION"
+    )
+    _, learner, _ = render.split_solution(solved)
+    assert learner.splitlines() == ["matching = {", '    "relu": ...,', "}", "", "scale = ..."]
+
+
 def test_split_solution_default_stub_keeps_indentation():
     _, learner, _ = render.split_solution("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION")
     assert learner == "def f():\n    ...  # your code here"

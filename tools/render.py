@@ -128,7 +128,9 @@ def split_solution(source: str, *, where: str = "cell") -> tuple[str, str, bool]
             learner.extend(stubs or [f"{region_indent}{DEFAULT_STUB}"])
             region_indent = None
         elif region_indent is not None and stripped.startswith(STUB):
-            stubs.append(indent + stripped[len(STUB) :].strip())
+            # The one space after the marker separates it; any more is the stub's own indentation.
+            text = stripped[len(STUB) :].rstrip()
+            stubs.append(indent + (text[1:] if text.startswith(" ") else text))
         elif region_indent is not None:
             book.append(line)
         else:
