@@ -414,8 +414,11 @@ RIGHT = {"network_a": "batch norm", "network_b": "gradient clipping", "network_c
         {"network_a": "BN", "network_b": "Clipping", "network_c": "1/sqrt(L)"},
         {" Network_A ": "relu + he", "network_b": "global_clipnorm", "network_c": "ReZero"},
         {"network_a": "Batch-Normalization", "network_b": "lower the learning rate", "network_c": "scaled residual"},
+        # The lab's text names both as bounding the residual stream's growth (pre-norm: the test below).
+        {"network_a": "BN", "network_b": "clipping", "network_c": "Pre-Norm"},
+        {"network_a": "BN", "network_b": "clipping", "network_c": "Fixup"},
     ],
-    ids=["canonical", "short names", "other remedies", "spelled out"],
+    ids=["canonical", "short names", "other remedies", "spelled out", "pre-norm", "fixup"],
 )
 def test_remedies_accept_equivalent_names(answer):
     result = checks.check_remedies(answer)
@@ -433,6 +436,7 @@ def test_remedies_accept_equivalent_names(answer):
         ({"network_a": "batch norm", "network_b": "clipping"}, "a dict with the keys"),
         (["batch norm", "clipping", "branch scaling"], "found a list"),
         ({**RIGHT, "network_a": 3}, "each remedy to be one of"),
+        ({**RIGHT, "network_a": "pre-norm"}, "at least one that does not"),
     ],
     ids=[
         "all batch norm",
@@ -443,6 +447,7 @@ def test_remedies_accept_equivalent_names(answer):
         "missing key",
         "a list",
         "int",
+        "pre-norm for the MLP",
     ],
 )
 def test_remedies_reject_wrong_answers(answer, specific):
@@ -491,6 +496,31 @@ def test_deep_runs_show_the_symptom_each_remedy_treats(batch):
     )
     model.train_on_batch(x, y)
     assert diagnostics.relative_weight_change(before, model).max() > 0.1
+
+
+def test_pre_norm_bounds_network_c_growth(batch):
+    """Pre-norm, an accepted remedy for network_c, bounds the growth that its unscaled branches cause.
+
+    The same weights with a LayerNormalization at the start of each branch keep the stream's std within
+    10x of the stem's, where the plain network grows it more than a thousand-fold.
+    """
+    x, _ = batch
+    model = checks.build_deep_runs()["network_c"].model
+    inputs = keras.Input(model.input_shape[1:])
+    stream = model.get_layer("stem")(inputs)
+    streams = {"plain": [stream], "pre-norm": [stream]}
+    for name in streams:
+        h = stream
+        for index in range(1, sum(layer.name.startswith("add_") for layer in model.layers) + 1):
+            branch = keras.layers.LayerNormalization()(h) if name == "pre-norm" else h
+            branch = model.get_layer(f"branch_{index}")(model.get_layer(f"relu_{index}")(branch))
+            h = model.get_layer(f"add_{index}")([h, branch])
+        streams[name].append(h)
+    growth = {}
+    for name, (first, last) in streams.items():
+        first, last = keras.Model(inputs, [first, last])(x)
+        growth[name] = float(np.std(last) / np.std(first))
+    assert growth["plain"] > 1e3 and 1 < growth["pre-norm"] < 10, growth
 
 
 # Course cells after an exercise ---------------------------------------------------------------------------------

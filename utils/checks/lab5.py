@@ -717,13 +717,24 @@ REMEDIES = {
         "1 / sqrt(l)",
         "rezero",
         "skipinit",
+        "fixup",
         "zero init",
+    ),
+    # A normalization layer at the start of each residual branch, as the lab's text names it.
+    "pre-norm": (
+        "pre norm",
+        "prenorm",
+        "pre ln",
+        "pre layer norm",
+        "pre layernorm",
+        "pre layer normalization",
+        "pre normalization",
     ),
 }
 _EXPECTED_REMEDIES = {
     "network_a": {"batch norm", "relu and he"},
     "network_b": {"gradient clipping"},
-    "network_c": {"branch scaling"},
+    "network_c": {"branch scaling", "pre-norm"},
 }
 
 
