@@ -156,6 +156,18 @@ def test_activation_stats_values():
     assert (stats.mean[1], stats.std[1], stats.zero_fraction[1]) == (0.0, 0.0, 1.0)
 
 
+def test_activation_stats_of_an_exploding_network_are_finite_where_its_outputs_are(recwarn):
+    """Outputs near float32's limit still have a finite std; outputs that overflowed give inf or NaN, quietly."""
+    model = models.build_mlp(2, 4, "linear", "zeros", input_dim=3)
+    model.get_layer("hidden_1").bias.assign([1e30, -1e30, 1e30, -1e30])  # squares overflow float32
+    model.get_layer("hidden_2").bias.assign([3e38, 3e38, -3e38, -3e38])
+    model.get_layer("hidden_2").kernel.assign(np.full((4, 4), 1e10, "float32"))  # hidden_1's 1e30 * 1e10: inf
+    stats = diagnostics.activation_stats(model, np.zeros((5, 3)))
+    assert stats.std[0] == pytest.approx(1e30) and stats.mean[0] == 0.0
+    assert not np.isfinite(stats.std[1])
+    assert not [str(warning.message) for warning in recwarn if issubclass(warning.category, RuntimeWarning)]
+
+
 def test_dead_unit_fraction_counts_units_dead_for_every_example(batch):
     model = models.build_mlp(2, 8, "relu", "he_normal")
     layer = model.get_layer("hidden_1")

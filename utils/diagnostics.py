@@ -164,7 +164,10 @@ def activation_stats(model: keras.Model, x: Any) -> ActivationStats:
     Returns
     -------
     ActivationStats
-        Arrays of shape (layers,), input to output.
+        Arrays of shape (layers,), input to output. The mean and std are computed
+        in float64, so that a layer with large but finite float32 outputs (an
+        exploding network) gets its finite std; a layer whose outputs overflowed
+        to infinity gets an infinite or NaN one, without a NumPy warning.
 
     Examples
     --------
@@ -174,12 +177,13 @@ def activation_stats(model: keras.Model, x: Any) -> ActivationStats:
     ('hidden_1', 'hidden_2')
     """
     outputs = layer_outputs(model, x)
-    return ActivationStats(
-        layer_names=tuple(layer.name for layer in hidden_layers(model)),
-        mean=np.array([float(np.mean(o)) for o in outputs]),
-        std=np.array([float(np.std(o)) for o in outputs]),
-        zero_fraction=np.array([float(np.mean(o == 0)) for o in outputs]),
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # outputs that overflowed: inf - inf
+        return ActivationStats(
+            layer_names=tuple(layer.name for layer in hidden_layers(model)),
+            mean=np.array([float(np.mean(o, dtype=np.float64)) for o in outputs]),
+            std=np.array([float(np.std(o, dtype=np.float64)) for o in outputs]),
+            zero_fraction=np.array([float(np.mean(o == 0)) for o in outputs]),
+        )
 
 
 def dead_unit_fraction(model: keras.Model, x: Any) -> np.ndarray:
