@@ -226,6 +226,16 @@ def test_a_check_run_before_its_exercise_cell_names_the_cell_to_run():
         InteractiveShell.clear_instance()
 
 
+def test_an_answer_name_belongs_to_one_exercise():
+    """Every lab's answers share one registry: a name taken by another exercise is refused."""
+    checks._framework.register_answers("9.7", "answer_of_97")
+    checks._framework.register_answers("9.7", "answer_of_97")  # a lab module imported again
+    with pytest.raises(ValueError, match=r"^names: 'answer_of_97' is already an answer of Exercise 9.7;"):
+        checks._framework.register_answers("9.8", "answer_of_98", "answer_of_97")
+    assert "Exercise 9.7's cell" in checks._framework.missing_name_message("answer_of_97")
+    assert "the cells above" in checks._framework.missing_name_message("answer_of_98")  # none registered
+
+
 def test_a_name_error_in_the_learners_code_names_the_cell_that_defines_it(capsys):
     checks._framework.register_answers("9.6", "helper_from_96")
     assert check_double(lambda x: helper_from_96(x)).status == "error"  # noqa: F821

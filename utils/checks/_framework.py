@@ -453,7 +453,19 @@ def register_answers(exercise: str, *names: str) -> None:
         The exercise number, such as ``"3.1"``.
     *names : str
         The names its cell defines (``"my_elu"``).
+
+    Raises
+    ------
+    ValueError
+        If a name is already an answer of another exercise: the feedback on a missing
+        name could point at one exercise only, so each answer name belongs to one.
     """
+    for name in names:
+        if _ANSWER_CELLS.get(name, exercise) != exercise:
+            raise ValueError(
+                f"names: {name!r} is already an answer of Exercise {_ANSWER_CELLS[name]}; "
+                f"give Exercise {exercise}'s answer another name"
+            )
     for name in names:
         _ANSWER_CELLS[name] = exercise
 
