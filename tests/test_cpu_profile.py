@@ -60,3 +60,13 @@ def test_the_command_prints_the_table_of_a_finished_run(tmp_path):
         cwd=cpu_profile.course.ROOT,
     )
     assert shown.stdout.startswith("CPU seconds over 1 tests: 3.0\n"), shown.stdout
+
+
+def test_the_machine_busy_time_grows_with_work_and_is_none_without_proc_stat(tmp_path):
+    before = cpu_profile.machine_busy_seconds()
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(5_000_000))"], check=True)
+    after = cpu_profile.machine_busy_seconds()
+    assert before is not None and after - before > 0.1, (before, after)  # this test suite runs on Linux
+    (tmp_path / "other").write_text("intr 1 2 3\n", encoding="ascii")
+    assert cpu_profile.machine_busy_seconds(tmp_path / "other") is None
+    assert cpu_profile.machine_busy_seconds(tmp_path / "missing") is None

@@ -6,7 +6,8 @@ barely move when other processes share the machine. As a pytest plugin this modu
 for every test, the wall time, the CPU of the test process and the CPU of the children it
 reaped during the test: subprocesses, and notebook kernels, whose whole CPU lands on the
 notebook's last cell. Run as a command it runs the suite as ``make test`` does, with the
-plugin, and prints the table::
+plugin, and prints the table, then the busy CPU seconds of the whole machine during the run
+(:func:`machine_busy_seconds`: everything the wall time is made of, start-up included)::
 
     python -m tools.cpu_profile [PYTEST ARGUMENTS ...]   # default: the whole suite, as make test
     python -m tools.cpu_profile --report FOLDER          # the table of a finished run
@@ -82,6 +83,31 @@ def pytest_configure(config: pytest.Config) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
+def machine_busy_seconds(stat: Path = Path("/proc/stat")) -> float | None:
+    r"""CPU seconds all the machine's cores have been busy since boot (Linux), or None elsewhere.
+
+    Every process counts: the test workers' start-up, the forked kernels, Chromium, and anything
+    else that runs meanwhile. A run's difference of two readings is the CPU its wall time is made
+    of, on an otherwise idle machine.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> stat = Path(tempfile.mkdtemp()) / "stat"
+    >>> _ = stat.write_text("cpu  100 5 20 900 30 0 3 2 0 0\ncpu0 50 2 10 450 15 0 1 1 0 0\n")
+    >>> machine_busy_seconds(stat) * os.sysconf("SC_CLK_TCK")  # idle (900) and waiting for I/O (30) left out
+    130.0
+    """
+    try:
+        fields = stat.read_text(encoding="ascii").splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    if fields[:1] != ["cpu"]:
+        return None
+    ticks = [int(field) for field in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 class Row(collections.namedtuple("Row", "wall own children tests")):
     """Seconds of one file (or test): wall, own CPU, children's CPU; and how many tests."""
 
@@ -146,11 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(os.environ.get(ENVIRONMENT, DEFAULT_FOLDER))
     shutil.rmtree(folder, ignore_errors=True)
     command = [sys.executable, "-m", "pytest", "-p", "tools.cpu_profile", *(pytest_arguments or SUITE)]
-    start, (_, children) = time.perf_counter(), _cpu_seconds()
+    start, (_, children), busy = time.perf_counter(), _cpu_seconds(), machine_busy_seconds()
     result = subprocess.run(command, cwd=course.ROOT, env={**os.environ, ENVIRONMENT: str(folder)}, check=False)
-    _, children_after = _cpu_seconds()
+    (_, children_after), busy_after = _cpu_seconds(), machine_busy_seconds()
+    wall = time.perf_counter() - start
     print(report(read(folder)))
-    print(f"\nThe whole run: {time.perf_counter() - start:.1f} s wall, {children_after - children:.1f} CPU s")
+    # The run's own processes: not the forked kernels (the kernel server's children), counted above.
+    print(f"\nThe whole run: {wall:.1f} s wall, {children_after - children:.1f} CPU s of pytest and its children")
+    if busy is not None and busy_after is not None:
+        print(
+            f"The machine, every process included: {busy_after - busy:.1f} busy CPU s, "
+            f"{(busy_after - busy) / wall:.2f} of {os.cpu_count()} cores on average"
+        )
     return result.returncode
 
 
