@@ -8,7 +8,8 @@ book page, and the book build reuses those executions (tools/nbval_cache.py).
 
 nbval starts its kernels with the kernel spec of :mod:`tools.forked_kernels`: forks of a
 server that this file starts, which has already imported ipykernel, TensorFlow and Keras
-(``TAMING_GRADIENTS_KERNEL_SERVER=none`` starts each kernel on its own instead).
+(``TAMING_GRADIENTS_KERNEL_SERVER=none`` starts each kernel on its own instead). A run that
+cannot collect a notebook (``make unit``: ``pytest tests``) starts no server.
 
 Notebook kernels inherit ``TAMING_GRADIENTS_STRICT=1``: a claim that a notebook
 states about its measurements (utils.report.claim) raises instead of printing.
@@ -60,7 +61,8 @@ def _start_kernel_server(config: pytest.Config) -> None:
     )
     stack = contextlib.ExitStack()
     stack.callback(shutil.rmtree, folder, ignore_errors=True)
-    if forked_kernels.supported() and not os.environ.get(forked_kernels.ENVIRONMENT):
+    runs_notebooks = forked_kernels.may_run_notebooks(config.args, config.invocation_params.dir)
+    if runs_notebooks and forked_kernels.supported() and not os.environ.get(forked_kernels.ENVIRONMENT):
         server = stack.enter_context(forked_kernels.server(folder))
         os.environ[forked_kernels.ENVIRONMENT] = server["socket"]
     config.add_cleanup(stack.close)

@@ -13,7 +13,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-from tools import cpu_profile, forked_kernels
+from tools import course, cpu_profile, forked_kernels
 
 pytestmark = pytest.mark.skipif(not forked_kernels.supported(), reason="kernels are forked on Linux only")
 
@@ -162,17 +162,38 @@ def test_the_kernels_cpu_is_recorded_for_the_process_that_started_it(server, tmp
     assert not record.exists() and cpu_profile.forked_kernels_cpu(tmp_path) == 0.0
 
 
-def test_the_session_runs_nbval_through_the_forked_kernel_spec():
+def test_the_session_runs_nbval_through_the_forked_kernel_spec(request):
     # The root conftest started a server for this session (in xdist's controller, before the
-    # workers) and pyproject.toml names the spec that forks from it.
+    # workers) if it can collect a notebook, and pyproject.toml names the spec that forks from it.
     assert forked_kernels.KERNEL_NAME in KernelSpecManager().find_kernel_specs()
-    assert Path(os.environ[forked_kernels.ENVIRONMENT]).exists()
-    from tools import course
-
     assert f"--nbval-kernel-name={forked_kernels.KERNEL_NAME}" in (course.ROOT / "pyproject.toml").read_text()
+    server = os.environ.get(forked_kernels.ENVIRONMENT)
+    if server == "none":  # turned off by hand (CONTRIBUTING.md)
+        return
+    if forked_kernels.may_run_notebooks(request.config.args, request.config.invocation_params.dir):
+        assert server and Path(server).exists(), server
+    else:
+        assert not server, f"a server started for a run without notebooks: {server}"
 
 
 def test_the_server_ends_with_the_session(tmp_path):
     with forked_kernels.server(tmp_path, preload=[MARK]) as started:
         assert Path(started["socket"]).exists() and Path(f"/proc/{started['pid']}").exists()
     assert not Path(started["socket"]).exists() and not Path(f"/proc/{started['pid']}").exists()
+
+
+@pytest.mark.parametrize(
+    "arguments, folder, expected",
+    [
+        (["tests"], ".", False),  # make unit
+        (["utils", "tests/test_book.py::test_the_book_builds"], ".", False),
+        (["test_book.py"], "tests", False),
+        (["utils", "tests", "chapters", "labs"], ".", True),  # the testpaths: make test
+        (["."], ".", True),
+        (["chapters/00-setup.ipynb::Cell 0"], ".", True),
+        (["01-diagnose-gradients.md"], "labs", True),  # a lab's book page, which nbval executes
+        (["/elsewhere/probe.ipynb"], ".", True),
+    ],
+)
+def test_the_server_starts_only_for_a_run_that_can_collect_a_notebook(arguments, folder, expected):
+    assert forked_kernels.may_run_notebooks(arguments, course.ROOT / folder) is expected

@@ -55,6 +55,36 @@ PRELOAD = ("ipykernel.kernelapp", "utils._tensorflow")
 MESSAGE_BYTES = 1 << 20  # one request: arguments, environment and folder (well under this)
 
 
+def may_run_notebooks(arguments: Sequence[str], folder: Path) -> bool:
+    """Whether a pytest run given these paths (``config.args``, from ``folder``) can collect a notebook.
+
+    A chapter or lab notebook, a lab's book page, a folder that holds or is inside ``chapters/`` or
+    ``labs/``, or any ``.ipynb``: a run of unit tests alone (``make unit``: ``tests``) needs no
+    server, whose imports cost about 6 CPU seconds.
+
+    Examples
+    --------
+    >>> from tools import course
+    >>> may_run_notebooks(["tests", "utils/diagnostics.py::utils.diagnostics.gradient_norms"], course.ROOT)
+    False
+    >>> may_run_notebooks(["tests/test_book.py", "labs"], course.ROOT)
+    True
+    """
+    from tools import course
+
+    notebook_folders = [course.ROOT / "chapters", course.ROOT / "labs"]
+    for argument in arguments:
+        path = (folder / argument.split("::")[0]).resolve()
+        if path.suffix in (".ipynb", ".md") and any(root in path.parents for root in notebook_folders):
+            return True
+        if path.suffix == ".ipynb" or (
+            path.is_dir()
+            and any(root == path or path in root.parents or root in path.parents for root in notebook_folders)
+        ):
+            return True
+    return False
+
+
 def supported() -> bool:
     """Whether kernels can be forked here: Linux's pidfd and file descriptor passing."""
     return sys.platform == "linux" and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
