@@ -75,12 +75,10 @@ def may_run_notebooks(arguments: Sequence[str], folder: Path) -> bool:
     notebook_folders = [course.ROOT / "chapters", course.ROOT / "labs"]
     for argument in arguments:
         path = (folder / argument.split("::")[0]).resolve()
-        if path.suffix in (".ipynb", ".md") and any(root in path.parents for root in notebook_folders):
+        inside = any(root == path or root in path.parents for root in notebook_folders)
+        if path.suffix == ".ipynb" or (path.suffix == ".md" and inside):  # a lab's book page
             return True
-        if path.suffix == ".ipynb" or (
-            path.is_dir()
-            and any(root == path or path in root.parents or root in path.parents for root in notebook_folders)
-        ):
+        if path.is_dir() and (inside or any(path in root.parents for root in notebook_folders)):
             return True
     return False
 
