@@ -53,6 +53,44 @@ def test_layer_outputs_follow_the_activation_layer():
     assert_allclose(second, [[-0.06] * 3, [9.0] * 3], rtol=1e-5)
 
 
+CHAIN_NETWORKS = {
+    "tanh": lambda: models.build_mlp(6, 16, "tanh", "glorot_uniform"),
+    "LeakyReLU layers": lambda: models.build_mlp(4, 16, lambda: keras.layers.LeakyReLU(negative_slope=0.2)),
+    "batch norm": lambda: models.build_mlp(4, 16, "relu", normalization="batch"),
+    "layer norm after": lambda: models.build_mlp(4, 16, "relu", normalization="layer", normalization_position="after"),
+    "linear output": lambda: models.build_mlp(3, 16, "selu", "lecun_normal", output_activation=None),
+}
+
+
+@pytest.mark.parametrize("name", list(CHAIN_NETWORKS))
+def test_a_sequential_model_is_measured_as_a_whole_model_call_would(name, batch):
+    """layer_outputs and the gradients run a Sequential model layer by layer (faster): the same values, bit for bit.
+
+    The reference is the model run whole: a functional probe for the outputs, ``model(x)`` for the gradient.
+    """
+    setup.set_seed(0)
+    model = CHAIN_NETWORKS[name]()
+    x, y = batch
+    probe = keras.Model(model.inputs[0], [layer.output for layer in diagnostics._block_ends(model)])
+    for measured, expected in zip(diagnostics.layer_outputs(model, x), probe(x, training=False), strict=True):
+        np.testing.assert_array_equal(measured, expected.numpy())
+    kernels = [layer.kernel for layer in diagnostics.hidden_layers(model)]
+    loss_fn = diagnostics._default_loss(model)
+    for training in (False, True):  # batch norm: batch statistics, and a moving-average update, in training
+        weights = [w.numpy() for w in model.weights]
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(loss_fn(y, model(x, training=training)))
+        expected = [g.numpy() for g in tape.gradient(loss, kernels)]
+        after_reference = [w.numpy() for w in model.weights]
+        for variable, value in zip(model.weights, weights, strict=True):
+            variable.assign(value)
+        measured_gradients = diagnostics.kernel_gradients(model, x, y, training=training)
+        for measured, reference in zip(measured_gradients, expected, strict=True):
+            np.testing.assert_array_equal(measured, reference)
+        for variable, value in zip(model.weights, after_reference, strict=True):
+            np.testing.assert_array_equal(variable.numpy(), value)  # the same state updates
+
+
 def test_layer_outputs_shapes(batch):
     outputs = diagnostics.layer_outputs(models.build_mlp(4, 12), batch[0])
     assert [o.shape for o in outputs] == [(256, 12)] * 4

@@ -93,6 +93,32 @@ def _output_dense(model: keras.Model) -> keras.layers.Dense:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
 
 
+def _is_chain(model: keras.Model) -> bool:
+    """Whether ``model`` is a built ``keras.Sequential``: each layer feeds the next."""
+    return isinstance(model, keras.Sequential) and model.built
+
+
+def _run_chain(
+    model: keras.Sequential, x: Any, *, training: bool, record: list[keras.layers.Layer]
+) -> tuple[Any, list[Any]]:
+    """Run a built Sequential model layer by layer; return its output and the outputs of ``record``.
+
+    The same operations, in the same order, as ``model(x, training=training)``, so the same
+    values bit for bit, in about half the time for a deep MLP: a plain ``Dense`` layer runs
+    its ``call`` (a matrix product, the bias, the activation) without the bookkeeping of
+    ``Layer.__call__``, which the other layers keep (their ``training`` behaviour, their
+    state updates).
+    """
+    recorded = {id(layer) for layer in record}
+    h = tf.convert_to_tensor(x, dtype=model.layers[0].compute_dtype)
+    outputs = []
+    for layer in model.layers:
+        h = layer.call(h) if type(layer) is keras.layers.Dense else layer(h, training=training)
+        if id(layer) in recorded:
+            outputs.append(h)
+    return h, outputs
+
+
 def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
     """Return each hidden layer's output on ``x`` in inference mode.
 
@@ -118,6 +144,8 @@ def layer_outputs(model: keras.Model, x: Any) -> list[np.ndarray]:
     model = _check_model(model)
     x = _validation.check_batch(x)
     ends = _block_ends(model)
+    if _is_chain(model):
+        return [np.asarray(output) for output in _run_chain(model, x, training=False, record=ends)[1]]
     try:
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         probe = keras.Model(inputs=inputs, outputs=[layer.output for layer in ends])
@@ -397,7 +425,10 @@ def _loss_and_kernel_gradients(
     loss_fn = keras.losses.get(loss) if loss is not None else _default_loss(model)
     kernels = [layer.kernel for layer in hidden_layers(model)]
     with tf.GradientTape() as tape:
-        predictions = model(x, training=training)
+        if _is_chain(model):  # the same values as model(x), faster
+            predictions = _run_chain(model, x, training=training, record=[])[0]
+        else:
+            predictions = model(x, training=training)
         # Loss *functions* (a compiled "mse", say) return one value per example;
         # averaging them, as Keras' own reduction does, keeps the norms
         # independent of the batch size and of whether the model was compiled.
