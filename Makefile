@@ -29,9 +29,12 @@ book: $(STAMP)
 browser:
 	tools/install-browser.sh
 
-# Unit tests, every notebook (nbval), the strict book build and the browser test, on 3 workers.
+# Unit tests, every notebook (nbval), the strict book build and the browser test, on 2 workers: one
+# per core. A third worker fills the moments a worker waits (on the package index, say), but three
+# processes with TensorFlow's thread pools on 2 cores cost about 20% more CPU for the same tests,
+# Chromium's pages included (tools/cpu_profile.py measures it): the run took longer.
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest -n 3 --dist loadscope --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
 
 # ruff, stripped notebooks and up-to-date generated files: the hooks of .pre-commit-config.yaml,
 # which call the tools pinned in $(VENV) (hence $(BIN) first on PATH).

@@ -70,3 +70,13 @@ def test_the_machine_busy_time_grows_with_work_and_is_none_without_proc_stat(tmp
     (tmp_path / "other").write_text("intr 1 2 3\n", encoding="ascii")
     assert cpu_profile.machine_busy_seconds(tmp_path / "other") is None
     assert cpu_profile.machine_busy_seconds(tmp_path / "missing") is None
+
+
+def test_it_runs_the_suite_as_make_test_does():
+    """The profile is of the run `make test` makes: the same workers and distribution."""
+    from tools import course
+
+    makefile = (course.ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    (command,) = [line.split("-m pytest", 1)[1].split() for line in recipe.splitlines() if "-m pytest" in line]
+    assert [argument for argument in command if not argument.startswith("--durations")] == cpu_profile.SUITE

@@ -34,7 +34,7 @@ from tools import course
 
 ENVIRONMENT = "TAMING_GRADIENTS_CPU_PROFILE"
 DEFAULT_FOLDER = course.ROOT / "_build" / "cpu-profile"
-SUITE = ["-n", "3", "--dist", "loadscope"]  # as the Makefile's test target
+SUITE = ["-n", "2", "--dist", "loadscope"]  # as the Makefile's test target
 
 
 def _cpu_seconds() -> tuple[float, float]:

@@ -72,7 +72,7 @@ EXPECTED_SECONDS = {
     "labs/05-normalization-and-residuals.ipynb": 18,
 }
 
-# Seconds the longest test modules took in one run of the whole suite (3 workers on 2 shared cores,
+# Seconds the longest test modules took in one run of the whole suite (workers on 2 shared cores,
 # loaded; --durations=0, summed per module). Among the tests that are not notebooks, the longest are
 # queued first (within the other tests, and within the book's): a module runs on one worker, so one
 # of them queued last would keep that worker busy while the others have finished. Unlisted: 0.
@@ -95,7 +95,7 @@ EXPECTED_TEST_SECONDS = {
 }
 
 # The book's longest module, queued right after the notebooks: the worker that takes it waits for
-# the last notebook and builds the book while the other two workers run unit tests, and its
+# the last notebook and builds the book while the other worker runs unit tests, and its
 # Chromium pages then share the cores with them, instead of running alone at the end.
 EARLY_BOOK_SCOPES = {"tests/test_browser.py"}
 
@@ -267,7 +267,7 @@ def _enabled(config: pytest.Config) -> bool:
 
 
 # A kernel that dies before it answers gets one more start. jupyter_client chooses a kernel's five
-# ports in the worker, and the kernel binds them a moment later; with three workers starting kernels
+# ports in the worker, and the kernel binds them a moment later; with workers starting kernels
 # and the browser tests opening servers, a port can be taken in between, and the kernel exits at once
 # (nbval sends its stderr to /dev/null). A fresh-clone run lost chapter 3 that way ("Kernel died
 # before replying to kernel_info", every cell an error) where the same tree passed before and after.
