@@ -76,3 +76,20 @@ def built_book(request, tmp_path_factory, worker_id):
             result = _build_book(nbval_cache.wait_for_pages(request.config, PAGE_TIMEOUT))
             shared.write_text(json.dumps(result), encoding="utf-8")
     return result, html
+
+
+_background = pytest.StashKey[list]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start test_environment.py's resolves as the run starts, when it will run them (its docstring says why)."""
+    for item in session.items:
+        if item.nodeid.startswith("tests/test_environment.py::test_pinned_environment"):
+            session.config.stash[_background] = item.module.start_shared_resolutions()
+            return
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Wait for the resolves this worker started: the worker that runs their tests reads their results."""
+    for thread in session.config.stash.get(_background, []):
+        thread.join()

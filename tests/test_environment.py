@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -142,6 +146,14 @@ def resolve(python_version: str, output: Path) -> subprocess.CompletedProcess:
     ``--only-binary :all:``: a wheel must exist for that Python and platform, as it must for a
     user's install to succeed without compilers.
     """
+    result = run_resolver(python_version, output)
+    if isinstance(result, str):
+        pytest.fail(result)
+    return result
+
+
+def run_resolver(python_version: str, output: Path) -> subprocess.CompletedProcess | str:
+    """:func:`resolve`'s work: the resolver's result, or why the resolve could not be made."""
     from uv import find_uv_bin
 
     command = [
@@ -167,13 +179,13 @@ def resolve(python_version: str, output: Path) -> subprocess.CompletedProcess:
             command, cwd=ROOT, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, check=False, env=environment
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(
+        return (
             f"uv did not finish resolving requirements.txt for Python {python_version} in "
             f"{RESOLVE_TIMEOUT} s. This test needs the package index (PyPI); is it reachable?\n"
             f"{' '.join(command)}"
         )
     if result.returncode != 0 and any(error in result.stderr for error in NETWORK_ERRORS):
-        pytest.fail(
+        return (
             f"uv could not reach the package index while resolving requirements.txt for "
             f"Python {python_version}; this test needs PyPI.\n{resolver_errors(result.stderr)}"
         )
@@ -243,16 +255,102 @@ def running_pinned_environment() -> bool:
 OUTSIDE = [f"3.{int(SUPPORTED[0][2:]) - 1}", f"3.{int(SUPPORTED[-1][2:]) + 1}"]
 
 
+def resolved_versions() -> list[str]:
+    """The Pythons this module resolves for: the supported ones but this environment's, and two outside."""
+    return [version for version in SUPPORTED if not is_this_pinned_environment(version)] + OUTSIDE
+
+
+def shared_resolve_folder() -> Path | None:
+    """Under pytest-xdist, the folder where one worker's early resolves leave their results."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    return Path(tempfile.gettempdir()) / f"taming-gradients-resolve-{run}" if run else None
+
+
+def start_shared_resolutions() -> list[Any]:
+    """Start every resolve now, in the background, once for the whole pytest-xdist run.
+
+    The resolver mostly waits on the package index: begun as the run starts (by
+    ``tests/conftest.py``, in the first worker to finish collecting), the waiting overlaps
+    the notebooks' work instead of leaving a core idle for about 40 s later on. Each result
+    is written to :func:`shared_resolve_folder`, where :func:`resolutions` reads it on
+    whichever worker runs this module. Returns the threads this call started (none in the
+    other workers): the worker must join them before it exits, or a resolve it started would
+    never write its result.
+    """
+    import threading
+
+    folder = shared_resolve_folder()
+    if folder is None:
+        return []
+    folder.mkdir(exist_ok=True)
+    try:
+        (folder / "started").open("x").close()  # created by one worker only
+    except FileExistsError:
+        return []
+
+    from uv import find_uv_bin
+
+    find_uv_bin()  # reads sysconfig's variables here first: their first reading is not thread-safe
+
+    def run(version: str) -> None:
+        try:
+            result = run_resolver(version, folder / f"{version}.txt")
+        except Exception as error:  # reported by the test that reads this result
+            result = f"the background resolve for Python {version} raised {type(error).__name__}: {error}"
+        record = (
+            {"failure": result}
+            if isinstance(result, str)
+            else {
+                "args": result.args,
+                "returncode": result.returncode,
+                "stdout": result.stdout,
+                "stderr": result.stderr,
+            }
+        )
+        (folder / f"{version}.part").write_text(json.dumps(record), encoding="utf-8")
+        (folder / f"{version}.part").rename(folder / f"{version}.json")
+
+    threads = [threading.Thread(target=run, args=(version,)) for version in resolved_versions()]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+class SharedResolve:
+    """A resolve started by :func:`start_shared_resolutions`, read as a future."""
+
+    def __init__(self, folder: Path, version: str):
+        self.folder, self.version = folder, version
+
+    def result(self) -> tuple[subprocess.CompletedProcess, Path]:
+        path = self.folder / f"{self.version}.json"
+        deadline = time.monotonic() + RESOLVE_TIMEOUT + 60
+        while not path.is_file():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the background resolve for Python {self.version} wrote nothing to {self.folder}")
+            time.sleep(0.2)
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if "failure" in record:
+            pytest.fail(record["failure"])
+        return subprocess.CompletedProcess(**record), self.folder / f"{self.version}.txt"
+
+
 @pytest.fixture(scope="module")
 def resolutions(tmp_path_factory):
     """Every resolve this module needs, started at once: the resolver mostly waits on the index.
 
-    Maps a Python version to a future of (the resolver's result, the path of its output).
+    Maps a Python version to a future of (the resolver's result, the path of its output): the
+    resolves the run started early (:func:`start_shared_resolutions`), or else started now.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    shared = shared_resolve_folder()
+    if shared is not None and (shared / "started").is_file():
+        yield {version: SharedResolve(shared, version) for version in resolved_versions()}
+        shutil.rmtree(shared, ignore_errors=True)
+        return
     folder = tmp_path_factory.mktemp("resolve")
-    versions = [version for version in SUPPORTED if not is_this_pinned_environment(version)] + OUTSIDE
+    versions = resolved_versions()
     with ThreadPoolExecutor(max_workers=len(versions)) as pool:
         yield {
             version: pool.submit(lambda v=version: (resolve(v, folder / f"{v}.txt"), folder / f"{v}.txt"))
