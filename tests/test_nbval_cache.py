@@ -133,26 +133,30 @@ def test_the_early_book_modules_exist_and_use_the_built_book():
         assert "built_book" in (course.ROOT / scope).read_text(encoding="utf-8"), scope
 
 
-def test_notebooks_are_queued_first_then_the_browser_and_the_other_book_tests_last(request):
-    """The order that lets ``built_book`` wait for nbval under ``--dist loadscope``."""
+def test_notebooks_are_queued_first_then_the_browser_then_the_longest_modules(request):
+    """The order that lets ``built_book`` wait for nbval under ``--dist loadscope``, and keeps both workers busy."""
     items = request.session.items
     if not any(nbval_cache._notebook(item) for item in items):
         pytest.skip("no notebook collected in this run")
-    book_scopes = {nbval_cache._scope(i) for i in items if "built_book" in getattr(i, "fixturenames", ())}
 
     def kind(item):
         if nbval_cache._notebook(item):
             return 0
-        scope = nbval_cache._scope(item)
-        return 1 if scope in nbval_cache.EARLY_BOOK_SCOPES else 3 if scope in book_scopes else 2
+        return 1 if nbval_cache._scope(item) in nbval_cache.EARLY_BOOK_SCOPES else 2
 
     kinds = [kind(item) for item in items]
     assert kinds == sorted(kinds)
-    # Among the other tests, and among the book's, the longest modules are queued first.
-    for group in (2, 3):
-        scopes = list(dict.fromkeys(nbval_cache._scope(i) for i, k in zip(items, kinds, strict=True) if k == group))
-        expected = [nbval_cache.EXPECTED_TEST_SECONDS.get(scope, 0) for scope in scopes]
-        assert expected == sorted(expected, reverse=True), list(zip(scopes, expected, strict=True))
+    # Among the other tests, the book's included, the longest modules are queued first.
+    scopes = list(dict.fromkeys(nbval_cache._scope(i) for i, k in zip(items, kinds, strict=True) if k == 2))
+    expected = [nbval_cache.EXPECTED_TEST_SECONDS.get(scope, 0) for scope in scopes]
+    assert expected == sorted(expected, reverse=True), list(zip(scopes, expected, strict=True))
+    # Another book module is queued after the five longest modules at least, by which time the early
+    # book module has built the book (the other worker does not wait for it).
+    longest = sorted(nbval_cache.EXPECTED_TEST_SECONDS.values(), reverse=True)[4]
+    for path in (course.ROOT / "tests").glob("test_*.py"):
+        scope = f"tests/{path.name}"
+        if "built_book" in path.read_text(encoding="utf-8") and scope not in nbval_cache.EARLY_BOOK_SCOPES:
+            assert nbval_cache.EXPECTED_TEST_SECONDS.get(scope, 0) < longest, scope
     # pytest-xdist would otherwise queue the scopes with the most tests first.
     assert getattr(request.config.option, "loadscopereorder", False) is False
 

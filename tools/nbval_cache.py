@@ -324,14 +324,15 @@ def _scope(item: pytest.Item) -> str:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks first (slowest first), then :data:`EARLY_BOOK_SCOPES`, then the other tests, then the book's.
+    """Notebooks first (slowest first), then :data:`EARLY_BOOK_SCOPES`, then the other tests.
 
     Under ``--dist loadscope`` a worker that reaches the book has then had every notebook
     handed out before it, so ``built_book`` can wait for them without a deadlock. The other
-    tests, and the book's, are queued longest module first (:data:`EXPECTED_TEST_SECONDS`),
-    the rest in their collection order.
+    tests, the book's included, are queued longest module first (:data:`EXPECTED_TEST_SECONDS`),
+    the rest in their collection order: a book module queued last (the PDF's, 10 s) would run
+    alone at the end while the other worker has nothing left, and by the time a worker reaches
+    one after the longest modules, the early book module has built the book.
     """
-    book_scopes = {_scope(item) for item in items if "built_book" in getattr(item, "fixturenames", ())}
     first_index: dict[str, int] = {}
     for index, item in enumerate(items):
         first_index.setdefault(_scope(item), index)
@@ -342,7 +343,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             return (0, -EXPECTED_SECONDS.get(scope, 10), first_index[scope])
         if scope in EARLY_BOOK_SCOPES:
             return (1, 0, first_index[scope])
-        return (3 if scope in book_scopes else 2, -EXPECTED_TEST_SECONDS.get(scope, 0), first_index[scope])
+        return (2, -EXPECTED_TEST_SECONDS.get(scope, 0), first_index[scope])
 
     items.sort(key=key)  # stable: a scope's items keep their order
     pages = {}
