@@ -44,7 +44,7 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
-from tools import course
+from tools import course, forked_kernels
 
 GLUE_MIME = "application/papermill.record/text/plain"
 CLAIM_MARK = "⚠️ Your run differs from the text here"
@@ -78,9 +78,12 @@ def run(path: Path, environment: dict[str, str], prelude: str | None = None) -> 
     os.environ.pop("TAMING_GRADIENTS_STRICT", None)  # a false claim prints a line instead of raising
     os.environ.update(environment)
     started = time.perf_counter()
+    # Under pytest a kernel forks from the test run's server (tools/forked_kernels.py) where this
+    # setup's import-time variables are the server's, and starts on its own otherwise.
+    kernel = forked_kernels.KERNEL_NAME if os.environ.get(forked_kernels.ENVIRONMENT) else "python3"
     try:
         NotebookClient(
-            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            notebook, timeout=600, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}}
         ).execute()
     finally:
         for key, value in saved.items():
