@@ -104,16 +104,17 @@ def _run_chain(
     """Run a built Sequential model layer by layer; return its output and the outputs of ``record``.
 
     The same operations, in the same order, as ``model(x, training=training)``, so the same
-    values bit for bit, in about half the time for a deep MLP: a plain ``Dense`` layer runs
-    its ``call`` (a matrix product, the bias, the activation) without the bookkeeping of
-    ``Layer.__call__``, which the other layers keep (their ``training`` behaviour, their
-    state updates).
+    values bit for bit, in about a third less time for a deep MLP: a plain ``Dense`` layer
+    whose input already has its dtype runs its ``call`` (a matrix product, the bias, the
+    activation) without the bookkeeping of ``Layer.__call__``, which the other layers keep
+    (their ``training`` behaviour, their state updates, a cast to their dtype).
     """
     recorded = {id(layer) for layer in record}
     h = tf.convert_to_tensor(x, dtype=model.layers[0].compute_dtype)
     outputs = []
     for layer in model.layers:
-        h = layer.call(h) if type(layer) is keras.layers.Dense else layer(h, training=training)
+        plain = type(layer) is keras.layers.Dense and h.dtype == layer.compute_dtype
+        h = layer.call(h) if plain else layer(h, training=training)
         if id(layer) in recorded:
             outputs.append(h)
     return h, outputs
