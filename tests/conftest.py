@@ -82,10 +82,15 @@ _background = pytest.StashKey[list]()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start test_environment.py's resolves as the run starts, when it will run them (its docstring says why)."""
+    """Under pytest-xdist, start test_environment.py's resolves as the run starts, when it will run them.
+
+    Its ``start_resolutions`` says why; the first worker to get here starts them.
+    """
     for item in session.items:
         if item.nodeid.startswith("tests/test_environment.py::test_pinned_environment"):
-            session.config.stash[_background] = item.module.start_shared_resolutions()
+            folder = item.module.shared_resolve_folder()
+            if folder is not None:
+                session.config.stash[_background] = item.module.start_resolutions(folder)
             return
 
 

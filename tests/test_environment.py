@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,20 +139,13 @@ def target_platform() -> str:
     return f"{'aarch64' if machine == 'arm64' else 'x86_64'}-pc-windows-msvc"
 
 
-def resolve(python_version: str, output: Path) -> subprocess.CompletedProcess:
+def run_resolver(python_version: str, output: Path) -> subprocess.CompletedProcess | str:
     """``uv pip compile`` of requirements.txt for ``python_version`` on this platform, into ``output``.
 
     ``--only-binary :all:``: a wheel must exist for that Python and platform, as it must for a
-    user's install to succeed without compilers.
+    user's install to succeed without compilers. Returns the resolver's result, or why the
+    resolve could not be made (no answer from the package index).
     """
-    result = run_resolver(python_version, output)
-    if isinstance(result, str):
-        pytest.fail(result)
-    return result
-
-
-def run_resolver(python_version: str, output: Path) -> subprocess.CompletedProcess | str:
-    """:func:`resolve`'s work: the resolver's result, or why the resolve could not be made."""
     from uv import find_uv_bin
 
     command = [
@@ -261,101 +253,93 @@ def resolved_versions() -> list[str]:
 
 
 def shared_resolve_folder() -> Path | None:
-    """Under pytest-xdist, the folder where one worker's early resolves leave their results."""
+    """Under pytest-xdist, the folder of this run's resolves, which every worker knows."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     return Path(tempfile.gettempdir()) / f"taming-gradients-resolve-{run}" if run else None
 
 
-def start_shared_resolutions() -> list[Any]:
-    """Start every resolve now, in the background, once for the whole pytest-xdist run.
+def start_resolutions(folder: Path) -> list[Any]:
+    """Start every resolve into ``folder``, in the background, unless they were started there already.
 
-    The resolver mostly waits on the package index: begun as the run starts (by
-    ``tests/conftest.py``, in the first worker to finish collecting), the waiting overlaps
-    the notebooks' work instead of leaving a core idle for about 40 s later on. Each result
-    is written to :func:`shared_resolve_folder`, where :func:`resolutions` reads it on
-    whichever worker runs this module. Returns the threads this call started (none in the
-    other workers): the worker must join them before it exits, or a resolve it started would
-    never write its result.
+    The resolver mostly waits on the package index. Under pytest-xdist ``tests/conftest.py``
+    calls this as the run starts, in each worker: the first one starts them, and their waiting
+    overlaps the notebooks' work instead of leaving a core idle for about 40 s later on.
+    :func:`resolutions` reads each result from ``folder``, on whichever worker runs this module.
+    Returns the threads this call started: the process must join them before it exits, or a
+    resolve it started would never write its result.
     """
     import threading
 
-    folder = shared_resolve_folder()
-    if folder is None:
-        return []
-    folder.mkdir(exist_ok=True)
-    try:
-        (folder / "started").open("x").close()  # created by one worker only
-    except FileExistsError:
-        return []
-
     from uv import find_uv_bin
 
+    folder.mkdir(exist_ok=True)
+    try:
+        with (folder / "started").open("x") as started:  # by one worker only
+            started.write(str(os.getpid()))
+    except FileExistsError:
+        return []
     find_uv_bin()  # reads sysconfig's variables here first: their first reading is not thread-safe
 
-    def run(version: str) -> None:
-        try:
-            result = run_resolver(version, folder / f"{version}.txt")
-        except Exception as error:  # reported by the test that reads this result
-            result = f"the background resolve for Python {version} raised {type(error).__name__}: {error}"
-        record = (
-            {"failure": result}
-            if isinstance(result, str)
-            else {
-                "args": result.args,
-                "returncode": result.returncode,
-                "stdout": result.stdout,
-                "stderr": result.stderr,
-            }
-        )
-        (folder / f"{version}.part").write_text(json.dumps(record), encoding="utf-8")
-        (folder / f"{version}.part").rename(folder / f"{version}.json")
-
-    threads = [threading.Thread(target=run, args=(version,)) for version in resolved_versions()]
+    threads = [threading.Thread(target=_resolve_into, args=(folder, version)) for version in resolved_versions()]
     for thread in threads:
         thread.start()
     return threads
 
 
-class SharedResolve:
-    """A resolve started by :func:`start_shared_resolutions`, read as a future."""
+def _resolve_into(folder: Path, version: str) -> None:
+    """Resolve for ``version`` and write the result to ``folder/VERSION.json`` (whole, or not at all)."""
+    try:
+        result = run_resolver(version, folder / f"{version}.txt")
+    except Exception as error:  # reported by the test that reads this result
+        result = f"the resolve for Python {version} raised {type(error).__name__}: {error}"
+    if isinstance(result, str):
+        record = {"failure": result}
+    else:
+        record = {"args": result.args, "returncode": result.returncode, "stderr": result.stderr}
+    part = folder / f"{version}.{os.getpid()}.part"
+    part.write_text(json.dumps(record), encoding="utf-8")
+    part.rename(folder / f"{version}.json")
 
-    def __init__(self, folder: Path, version: str):
-        self.folder, self.version = folder, version
 
-    def result(self) -> tuple[subprocess.CompletedProcess, Path]:
-        path = self.folder / f"{self.version}.json"
-        deadline = time.monotonic() + RESOLVE_TIMEOUT + 60
-        while not path.is_file():
-            if time.monotonic() > deadline:
-                pytest.fail(f"the background resolve for Python {self.version} wrote nothing to {self.folder}")
-            time.sleep(0.2)
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if "failure" in record:
-            pytest.fail(record["failure"])
-        return subprocess.CompletedProcess(**record), self.folder / f"{self.version}.txt"
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid > 0
+
+
+def resolution(folder: Path, version: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """Wait for the resolve for ``version`` in ``folder``; its result and the path of its output.
+
+    If the worker that started it has ended first (pytest-xdist shuts down a worker it has no
+    module for), the resolve is made here.
+    """
+    path = folder / f"{version}.json"
+    starter = int((folder / "started").read_text(encoding="utf-8") or 0)
+    while not path.is_file():
+        if starter != os.getpid() and not _running(starter):
+            _resolve_into(folder, version)
+        time.sleep(0.2)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if "failure" in record:
+        pytest.fail(record["failure"])
+    return subprocess.CompletedProcess(stdout="", **record), folder / f"{version}.txt"
 
 
 @pytest.fixture(scope="module")
 def resolutions(tmp_path_factory):
-    """Every resolve this module needs, started at once: the resolver mostly waits on the index.
-
-    Maps a Python version to a future of (the resolver's result, the path of its output): the
-    resolves the run started early (:func:`start_shared_resolutions`), or else started now.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
+    """The folder where every resolve this module needs runs (:func:`start_resolutions`)."""
     shared = shared_resolve_folder()
-    if shared is not None and (shared / "started").is_file():
-        yield {version: SharedResolve(shared, version) for version in resolved_versions()}
-        shutil.rmtree(shared, ignore_errors=True)
-        return
-    folder = tmp_path_factory.mktemp("resolve")
-    versions = resolved_versions()
-    with ThreadPoolExecutor(max_workers=len(versions)) as pool:
-        yield {
-            version: pool.submit(lambda v=version: (resolve(v, folder / f"{v}.txt"), folder / f"{v}.txt"))
-            for version in versions
-        }
+    folder = shared or tmp_path_factory.mktemp("resolve")
+    threads = start_resolutions(folder)  # none if the run started them already
+    yield folder
+    for thread in threads:
+        thread.join()
+    # A shared folder stays (a few kilobytes in the system's temporary folder): under --dist load
+    # another worker may still be reading it.
 
 
 def is_this_pinned_environment(python_version: str) -> bool:
@@ -370,7 +354,7 @@ def test_pinned_environment_resolves_for_each_supported_python(python_version, r
         # The environment running this test was installed from the pins on this Python, which
         # shows more than a resolve does; other Pythons need a resolver.
         return
-    result, report_path = resolutions[python_version].result()
+    result, report_path = resolution(resolutions, python_version)
     assert result.returncode == 0, (
         f"requirements.txt does not resolve for Python {python_version}, which requires-python "
         f"({REQUIRES_PYTHON}) admits. Change the pins, or narrow requires-python (and the classifiers, "
@@ -387,7 +371,7 @@ def test_pinned_environment_resolves_for_each_supported_python(python_version, r
 @pytest.mark.slow
 @pytest.mark.parametrize("python_version", OUTSIDE)
 def test_pinned_environment_does_not_resolve_just_outside_the_range(python_version, resolutions):
-    result, _ = resolutions[python_version].result()
+    result, _ = resolution(resolutions, python_version)
     assert result.returncode != 0, (
         f"requirements.txt also resolves for Python {python_version}: widen requires-python in "
         f"pyproject.toml (and the classifiers, README.md and how-to-use.md) to include it"
