@@ -184,27 +184,55 @@ def _check_headings(headings: list[list]) -> list[str]:
     return problems
 
 
+# Open every folded block of the article: hide-input cells and exercises (details.hide) and
+# sphinx-togglebutton's solutions (.toggle, opened by the button whose data-target is its id).
+# The first of each kind has been opened by a real click (_check_toggles); the rest are clicked here,
+# in one call: a Playwright click scrolls the block into view and waits for it, about 0.1 s of
+# Chromium per block, two seconds on a chapter with twenty folded cells.
+TOGGLES_JS = """([article, labels]) => {
+    const problems = [];
+    const shown = e => {
+        if (!e) return false;
+        const box = e.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+    };
+    const details = Array.from(document.querySelectorAll(`${article} details.hide`));
+    details.forEach((block, index) => {
+        const summary = block.querySelector('summary');
+        const label = labels[index] || summary.innerText.split('\\n')[0].trim();
+        if (index > 0) summary.click();  // the first: clicked by Playwright
+        if (!block.open || !shown(block.querySelector(':scope > :not(summary)')))
+            problems.push(`'${label}' toggle ${index + 1} did not reveal its content`);
+    });
+    const toggles = Array.from(document.querySelectorAll(`${article} .toggle`));
+    toggles.forEach((block, index) => {
+        const button = document.querySelector(`button[data-target="${block.id}"]`);
+        if (index > 0 && button) button.click();  // the first: clicked by Playwright
+        if (block.classList.contains('toggle-hidden')
+                || !shown(block.querySelector(':scope > :not(.admonition-title):not(button)')))
+            problems.push(`solution toggle ${block.id} did not reveal its content`);
+    });
+    return [details.length + toggles.length, problems];
+}"""
+
+
 def _check_toggles(page) -> tuple[int, list[str]]:
-    """Open every folded block (hide-input cells, solutions); each must show its content."""
-    problems = []
+    """Open every folded block (hide-input cells, solutions); each must show its content.
+
+    The first block of each kind is opened as a reader opens it, by a Playwright click (which
+    also checks that nothing covers it); the others by a click in the page (TOGGLES_JS).
+    """
     details = page.locator(f"{ARTICLE} details.hide")
-    for index in range(details.count()):
-        block = details.nth(index)
-        summary = block.locator("summary").first
-        label = summary.inner_text().split("\n")[0].strip()
+    labels = []  # as the reader saw it, before the click
+    if details.count():
+        summary = details.first.locator("summary").first
+        labels.append(summary.inner_text().split("\n")[0].strip())
         summary.click()
-        content = block.locator(":scope > :not(summary)").first
-        if not block.evaluate("d => d.open") or not content.is_visible():
-            problems.append(f"'{label}' toggle {index + 1} did not reveal its content")
     toggles = page.locator(f"{ARTICLE} .toggle")
-    for index in range(toggles.count()):
-        block = toggles.nth(index)
-        button = page.locator(f'button[data-target="{block.get_attribute("id")}"]')
-        button.click()
-        content = block.locator(":scope > :not(.admonition-title):not(button)").first
-        if "toggle-hidden" in (block.get_attribute("class") or "") or not content.is_visible():
-            problems.append(f"solution toggle {block.get_attribute('id')} did not reveal its content")
-    return details.count() + toggles.count(), problems
+    if toggles.count():
+        page.locator(f'button[data-target="{toggles.first.get_attribute("id")}"]').click()
+    count, problems = page.evaluate(TOGGLES_JS, [ARTICLE, labels])
+    return count, problems
 
 
 # Pages that fold content (the labs their solutions, chapter 1 its exercises): each must have toggles.
@@ -273,26 +301,26 @@ def test_page_reads_well_offline(browser, book_url, entry):
             full_page=os.environ.get("FULL_PAGE_SHOTS") == "1",
             quality=85,
         )
-        for width in MEASURE_WIDTHS:
-            if page.viewport_size["width"] != width:
-                page.set_viewport_size({"width": width, "height": chromium_tools.VIEWPORT["height"]})
-            if width in figures.VIEWPORT_WIDTHS:
-                # Figure text at least 9 CSS px as shown at this width, and a link to the full image.
-                problems += figures.check_page(page, widths=(width,))
-            if width in layout.WIDTHS:
-                # Explorers: legible at both widths, controls that fit.
-                problems += _explorer_layout_at(page, width)
-        explorers, explorer_problems = _explorer_controls(page)
-        problems += explorer_problems
-        if entry in HAS_EXPLORER and not explorers:  # the explorer check is not vacuous
-            problems.append("no explorer found, where the page has one")
-
         toggles, toggle_problems = _check_toggles(page)
         problems += toggle_problems
         if entry in FOLDS_CONTENT and not toggles:  # the toggle check is not vacuous
             problems.append("no folded block found, where the page folds solutions or exercises")
-        # Nothing scrolls sideways, folded blocks included (the toggles are open now).
-        problems += layout.overflowing_blocks_at(page, layout.WIDTHS)
+        # With every folded block open, each width once (a resize lays the whole page out again,
+        # MathJax included): figure text of at least 9 CSS px as shown and a link to the full image,
+        # legible explorers whose controls fit, and nothing that scrolls sideways.
+        for width in MEASURE_WIDTHS:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": chromium_tools.VIEWPORT["height"]})
+                page.wait_for_timeout(100)  # let the theme's layout and MathJax settle at the new width
+            if width in figures.VIEWPORT_WIDTHS:
+                problems += figures.check_page(page, widths=(width,))
+            if width in layout.WIDTHS:
+                problems += _explorer_layout_at(page, width)
+                problems += [f"at {width} px: {problem}" for problem in layout.overflowing_blocks(page)]
+        explorers, explorer_problems = _explorer_controls(page)
+        problems += explorer_problems
+        if entry in HAS_EXPLORER and not explorers:  # the explorer check is not vacuous
+            problems.append("no explorer found, where the page has one")
         page.wait_for_timeout(200)  # let anything a click started log its errors
 
         problems += [f"console error: {text}" for text in visit.console_errors]
