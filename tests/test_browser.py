@@ -309,14 +309,15 @@ def test_page_reads_well_offline(browser, book_url, entry):
         # MathJax included): figure text of at least 9 CSS px as shown and a link to the full image,
         # legible explorers whose controls fit, and nothing that scrolls sideways.
         for width in MEASURE_WIDTHS:
+            # Set here, so that check_page and overflowing_blocks_at (which wait for the layout to
+            # settle) find the page at this width and check_page leaves it there.
             if page.viewport_size["width"] != width:
                 page.set_viewport_size({"width": width, "height": chromium_tools.VIEWPORT["height"]})
-                page.wait_for_timeout(100)  # let the theme's layout and MathJax settle at the new width
             if width in figures.VIEWPORT_WIDTHS:
                 problems += figures.check_page(page, widths=(width,))
             if width in layout.WIDTHS:
+                problems += layout.overflowing_blocks_at(page, (width,))
                 problems += _explorer_layout_at(page, width)
-                problems += [f"at {width} px: {problem}" for problem in layout.overflowing_blocks(page)]
         explorers, explorer_problems = _explorer_controls(page)
         problems += explorer_problems
         if entry in HAS_EXPLORER and not explorers:  # the explorer check is not vacuous
