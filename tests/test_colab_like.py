@@ -20,6 +20,7 @@ import json
 import os
 import site
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=600, env=env, **kwargs)
 
 
+def pip(python: Path, *arguments: str | Path) -> subprocess.CompletedProcess:
+    """Run this environment's pip on ``python``'s environment (``pip --python``), which has no pip of its own.
+
+    Installing pip into a fresh virtual environment (ensurepip) would cost more CPU than the two
+    installs that follow; which pip resolves the install is not what this test is about.
+    """
+    return run([sys.executable, "-m", "pip", "--python", python, *arguments])
+
+
 def versions(python: Path) -> dict[str, str]:
     code = f"import importlib.metadata as m, json; print(json.dumps({{n: m.version(n) for n in {list(KEPT)!r}}}))"
     result = run([python, "-c", code])
@@ -48,11 +58,11 @@ def versions(python: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def colab(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("colab")
-    venv.create(root / "env", with_pip=True)
+    venv.create(root / "env")
     python = root / "env" / "bin" / "python"
     purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
     (Path(purelib) / "preinstalled.pth").write_text(site.getsitepackages()[0] + "\n")
-    widgets = run([python, "-m", "pip", "install", "--quiet", f"ipywidgets=={COLAB_WIDGETS}"])
+    widgets = pip(python, "install", "--quiet", f"ipywidgets=={COLAB_WIDGETS}")
     assert widgets.returncode == 0, widgets.stderr[-2000:]
     return python
 
@@ -128,7 +138,7 @@ def text_of(cell) -> str:
 def test_installing_the_course_keeps_colabs_packages_and_its_notebooks_run(colab, tmp_path):
     before = versions(colab)
     assert before["ipywidgets"] == COLAB_WIDGETS
-    install = run([colab, "-m", "pip", "install", "--quiet", course.ROOT])
+    install = pip(colab, "install", "--quiet", course.ROOT)
     assert install.returncode == 0, install.stderr[-2000:]
     assert versions(colab) == before, "installing the course changed a package Colab ships"
 
