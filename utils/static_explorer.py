@@ -131,10 +131,25 @@ class _Interned:
         return self.index[key]
 
 
-def _line(line: Line, series: _Interned) -> Any:
-    item: dict[str, Any] = {"y": series.ref(_numbers(line.y))}
+class _Series(_Interned):
+    """Number series, each array rounded once: many views show the same one (an activation's curve)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrays: dict[bytes, int] = {}
+
+    def ref_array(self, values: Any) -> int:
+        array = np.asarray(values, dtype=float).ravel()
+        key = array.tobytes()
+        if key not in self.arrays:
+            self.arrays[key] = self.ref(_numbers(array))
+        return self.arrays[key]
+
+
+def _line(line: Line, series: _Series) -> Any:
+    item: dict[str, Any] = {"y": series.ref_array(line.y)}
     if line.x is not None:
-        item["x"] = series.ref(_numbers(line.x))
+        item["x"] = series.ref_array(line.x)
     if line.label:
         item["label"] = line.label
     if line.style is not None:
@@ -142,7 +157,7 @@ def _line(line: Line, series: _Interned) -> Any:
     return item["y"] if len(item) == 1 else item
 
 
-def _view(view: View, panels: int, series: _Interned, parts: _Interned) -> list[int]:
+def _view(view: View, panels: int, series: _Series, parts: _Interned) -> list[int]:
     """Write a view as one reference per panel to what that panel shows (views share these parts)."""
     if len(view.lines) != panels or not all(view.lines):
         raise ValueError(f"every View must give at least one line to each of the {panels} panel(s)")
@@ -217,7 +232,7 @@ def explorer_html(
     missing = expected - set(views)
     if missing:
         raise ValueError(f"views must hold a View for every setting of the controls; missing {sorted(missing)[:3]}")
-    series, parts = _Interned(), _Interned()
+    series, parts = _Series(), _Interned()
     data = {
         "controls": [{"label": c.label, "options": list(c.options), "truncates": c.truncates} for c in controls],
         "panels": [
