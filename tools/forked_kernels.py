@@ -33,6 +33,7 @@ the kernel's CPU seconds there, and the profile adds them to the notebook's last
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -104,6 +105,9 @@ def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for module in preload:
         importlib.import_module(module)
+    # The imports' objects live as long as every kernel: the kernels' full garbage collections
+    # skip them, and do not write to the pages the forks share with this process.
+    gc.freeze()
     listener.settimeout(1.0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # handlers are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
