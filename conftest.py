@@ -74,5 +74,5 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     # What is loaded by now (TensorFlow, Keras, the collected tests: about 440,000 objects) lives to
     # the end of the run. Frozen, it is no longer walked by each full collection of the cyclic
     # garbage collector, which a worker runs dozens of times as its tests build and drop models:
-    # on four of the check and unit test files, 3 CPU s of garbage collection instead of 5 to 9.
+    # on four of the check and unit test files, 3 to 4 CPU s of garbage collection instead of 5 to 9.
     gc.freeze()
