@@ -232,8 +232,8 @@ def test_an_answer_name_belongs_to_one_exercise():
     checks._framework.register_answers("9.7", "answer_of_97")  # a lab module imported again
     with pytest.raises(ValueError, match=r"^names: 'answer_of_97' is already an answer of Exercise 9.7;"):
         checks._framework.register_answers("9.8", "answer_of_98", "answer_of_97")
-    assert "Exercise 9.7's cell" in checks._framework.missing_name_message("answer_of_97")
-    assert "the cells above" in checks._framework.missing_name_message("answer_of_98")  # none registered
+    assert "Exercise 9.7's cell" in checks.missing_name_message("answer_of_97")
+    assert "the cells above" in checks.missing_name_message("answer_of_98")  # none registered
 
 
 def test_a_name_error_in_the_learners_code_names_the_cell_that_defines_it(capsys):

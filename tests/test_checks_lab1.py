@@ -86,7 +86,7 @@ def _tilted(norms, factor):
 
 
 def test_mystery_models_match_their_hidden_verdicts():
-    x, y = checks._framework.digits_batch()
+    x, y = checks.digits_batch()
     for name, model in checks.build_mystery_models().items():
         norms = diagnostics.gradient_norms(model, x, y)
         # Far from the thresholds, so the verdicts hold on any machine: the slope can move by a
@@ -100,7 +100,7 @@ def test_mystery_models_match_their_hidden_verdicts():
 
 def test_a_level_profile_at_the_wrong_height_is_not_healthy():
     """Chapter 1's tanh network with N(0, 0.03²) weights: level, and about 5e-13 in every layer."""
-    x, y = checks._framework.digits_batch()
+    x, y = checks.digits_batch()
     norms = experiments.gradient_norms_at_init(x, y, num_layers=20, weight_std=0.03, activation="tanh")
     assert norms.max() < 1e-10
     assert 0.1 < norms[0] / norms[-1] < 10  # the slope alone would call it healthy
@@ -289,7 +289,7 @@ def test_gradient_norms_accepts_equivalent_rewrites(rewrite):
 
 
 def test_gradient_norms_rejects_nan_inf_and_a_hard_coded_profile():
-    x, y = checks._framework.digits_batch(128)
+    x, y = checks.digits_batch(128)
     from utils.models import build_mlp
 
     profile = diagnostics.gradient_norms(build_mlp(6, 32, "sigmoid", keras.initializers.GlorotUniform(seed=1)), x, y)
@@ -376,7 +376,7 @@ def test_barely_moved_reads_any_collection_of_names_and_rejects_garbage(trained_
     fractions = checks.check_barely_moved(list(changes[:4]), before, model)
     # The numbers are shown as they are, never cast to int ([0, 0, 0, 0]).
     assert fractions.status == "failed" and "not their changes" in fractions.message
-    assert checks._framework.format_array(changes[:4]) in fractions.message
+    assert checks.format_array(changes[:4]) in fractions.message
     with_nan = checks.check_barely_moved([0.001, float("nan")], before, model)
     assert "NaN" in with_nan.message or "nan" in with_nan.message
     assert "-9223372036854775808" not in with_nan.message
@@ -439,8 +439,6 @@ def test_fixed_network_reads_names_as_every_lab_does_and_accepts_equivalent_obje
 
 
 def test_a_check_run_before_its_exercise_cell_names_the_cell():
-    from utils.checks._framework import missing_name_message
-
     for name, exercise in (
         ("my_gradient_norms", "1.1"),
         ("diagnosis", "1.2"),
@@ -448,7 +446,7 @@ def test_a_check_run_before_its_exercise_cell_names_the_cell():
         ("barely_moved", "1.3b"),
         ("kernel_initializer", "1.4"),
     ):
-        assert f"Exercise {exercise}'s cell" in missing_name_message(name)
+        assert f"Exercise {exercise}'s cell" in checks.missing_name_message(name)
 
 
 def _answer_cells():

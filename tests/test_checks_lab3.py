@@ -684,7 +684,5 @@ def test_course_cell_after_3_3b_runs_with_a_revived_network(dead, capsys):
 
 
 def test_every_answer_name_says_which_cell_defines_it():
-    from utils.checks._framework import missing_name_message
-
     for name, exercise in [("my_selu", "3.1"), ("MyRReLU", "3.2"), ("revived", "3.3b"), ("selu_model", "3.4")]:
-        assert f"run Exercise {exercise}'s cell first" in missing_name_message(name)
+        assert f"run Exercise {exercise}'s cell first" in checks.missing_name_message(name)

@@ -564,7 +564,5 @@ def test_course_cell_after_4_1_runs_with_numpy_answers(capsys):
 
 
 def test_every_answer_name_says_which_cell_defines_it():
-    from utils.checks._framework import missing_name_message
-
     for name, exercise in [("my_gelu", "4.1"), ("my_gelu_tanh", "4.1"), ("MySwish", "4.2"), ("init_gain", "4.3")]:
-        assert f"run Exercise {exercise}'s cell first" in missing_name_message(name)
+        assert f"run Exercise {exercise}'s cell first" in checks.missing_name_message(name)

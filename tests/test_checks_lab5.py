@@ -585,8 +585,6 @@ def test_course_cells_after_an_exercise_print_one_line(exercise, answers, capsys
 
 
 def test_every_answer_name_says_which_cell_defines_it():
-    from utils.checks._framework import missing_name_message
-
     for name, exercise in [
         ("batch_norm", "5.1"),
         ("clip_by_global_norm", "5.2"),
@@ -594,7 +592,7 @@ def test_every_answer_name_says_which_cell_defines_it():
         ("branch_scale", "5.3"),
         ("remedies", "5.4"),
     ]:
-        assert f"run Exercise {exercise}'s cell first" in missing_name_message(name)
+        assert f"run Exercise {exercise}'s cell first" in checks.missing_name_message(name)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,10 @@ its exercise cell.
 The framework lives in :mod:`utils.checks._framework`; each lab's checks in
 :mod:`utils.checks.lab1`, :mod:`~utils.checks.lab2`, :mod:`~utils.checks.lab3`,
 :mod:`~utils.checks.lab4` and :mod:`~utils.checks.lab5`.
-Everything a lab calls is re-exported here.
+Everything a lab calls is re-exported here, with what a check runs on and how it
+writes what it found (:func:`~utils.checks._framework.digits_batch`,
+:func:`~utils.checks._framework.format_array`,
+:func:`~utils.checks._framework.missing_name_message`), for tests and teachers.
 """
 
 from utils.checks._framework import (
@@ -35,10 +38,13 @@ from utils.checks._framework import (
     StudentError,
     answer_cell,
     call_student,
+    digits_batch,
     exercise_check,
+    format_array,
     install_name_feedback,
     is_unfinished,
     learner_code,
+    missing_name_message,
     require_finished,
     require_finite,
 )
@@ -111,9 +117,12 @@ __all__ = [
     "check_swish_layer",
     "check_tanh_initializer",
     "check_variance_scaling",
+    "digits_batch",
     "exercise_check",
+    "format_array",
     "is_unfinished",
     "learner_code",
+    "missing_name_message",
     "require_finished",
     "require_finite",
     "train_fix_candidate",
